@@ -1,0 +1,122 @@
+"""The Python API: a KnowledgeGraph over a store, to load sources and answer canned and free SPARQL queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib.term import Literal, URIRef
+
+from kg.errors import QueryError, StoreError
+from kg.mapping.iris import DEFAULT_BASE_IRI, Minter
+from kg.mapping.terms import Lit
+from kg.mapping.vocab import DATACITE, DCTERMS, FABIO, FOAF, KGV
+from kg.identifiers import parse_curie
+from kg.pipeline import Loader, LoadReport
+from kg.queries import CannedQuery, ParamType, bind, catalogue, is_iri
+from kg.records import Scheme
+from kg.results import Result
+from kg.store.oxigraph import OxigraphStore
+
+META_GRAPH = str(KGV._NS) + "meta"
+_BASE_PROPERTY = str(KGV.baseIri)
+
+
+class KnowledgeGraph:
+    """A bibliographic graph in an embedded on-disk store (created on first use).
+
+    >>> with KnowledgeGraph("kg-store") as kg:                           # doctest: +SKIP
+    ...     kg.load(["pubmed.xml.gz"])
+    ...     kg.query("citing-articles", article="pmid:21933757").dicts()
+
+    ``path=None`` keeps the store in memory. ``base_iri`` is fixed when the store is created; opening it
+    later with another base raises StoreError.
+    """
+
+    def __init__(self, path: str | Path | None = "kg-store", *, base_iri: str | None = None,
+                 queries: Path | None = None) -> None:
+        self.store = OxigraphStore(None if path is None else Path(path))
+        self.minter = Minter(self._base_iri(base_iri))
+        self._queries_folder = queries
+        self._catalogue: dict[str, CannedQuery] | None = None
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _base_iri(self, requested: str | None) -> str:
+        stored = self.store.query(f"SELECT ?b WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{_BASE_PROPERTY}> ?b }} }}",
+                                  union=False)
+        if stored.rows:
+            base = str(stored.rows[0][0])
+            if requested and requested != base:
+                raise StoreError(f"the store was created with base IRI {base}, not {requested}",
+                                 source=str(self.store.path))
+            return base
+        base = requested or DEFAULT_BASE_IRI
+        Minter(base)  # validates before anything is written
+        self.store.add([(META_GRAPH, _BASE_PROPERTY, Lit(base))], META_GRAPH)
+        return base
+
+    # -- loading --------------------------------------------------------------------------------------------
+    def load(self, paths: Iterable[str | Path] | str | Path, *, format: str | None = None,
+             progress: bool = False) -> LoadReport:
+        """Loads files, folders or ``-`` (stdin); each source into its own named graph. Never raises for bad
+        input: failures and skipped records are in the report."""
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        return Loader(self.store, self.minter, progress=progress).load(paths, format=format)
+
+    # -- querying -------------------------------------------------------------------------------------------
+    @property
+    def queries(self) -> dict[str, CannedQuery]:
+        """The canned-query catalogue by name."""
+        if self._catalogue is None:
+            self._catalogue = catalogue(self._queries_folder)
+        return self._catalogue
+
+    def query(self, name: str, **params: object) -> Result:
+        """Runs a canned query with its parameters (validated and bound as RDF terms); raises QueryError."""
+        if name not in self.queries:
+            raise QueryError(f"no canned query {name!r} (kg query --list shows them)")
+        query = self.queries[name]
+        text = bind(query, {k: str(v) for k, v in params.items() if v is not None}, self._resolve)
+        result = self.store.query(text)
+        return Result(query.columns, [tuple(row[result.columns.index(c)] if c in result.columns else None
+                                            for c in query.columns) for row in result.rows])
+
+    def sparql(self, text: str) -> Result:
+        """Runs any SPARQL SELECT or ASK over the union of all sources; raises QueryError."""
+        return self.store.query(text)
+
+    def _resolve(self, kind: ParamType, value: str) -> list[URIRef]:
+        """The nodes a validated parameter value names: by identifier, IRI, name or title."""
+        if is_iri(value):
+            return [URIRef(value)]
+        if kind in (ParamType.IDENTIFIER, ParamType.JOURNAL, ParamType.AUTHOR) and _is_curie(value):
+            ident = parse_curie(value)
+            if ident.scheme is Scheme.NLM:
+                pattern = f"?node <{FABIO.hasNationalLibraryOfMedicineJournalId}> ?q"
+                return self._lookup(pattern, Literal(ident.value))
+            return self._lookup(f"?node <{DATACITE.hasIdentifier}> ?q", URIRef(self.minter.identifier(ident)))
+        if kind is ParamType.AUTHOR:
+            pattern = f"{{ ?node <{FOAF.name}> ?q }} UNION {{ ?node <{FOAF.familyName}> ?q }}"
+        else:
+            pattern = (f"{{ ?node <{DCTERMS.title}> ?q }} UNION {{ ?node <{FABIO.hasNLMJournalTitleAbbreviation}> ?q }}"
+                       f" ?node a <{FABIO.Journal}>")
+        return self._lookup(pattern, Literal(value))
+
+    def _lookup(self, pattern: str, value: URIRef | Literal) -> list[URIRef]:
+        result = self.store.query(f"SELECT DISTINCT ?node WHERE {{ VALUES ?q {{ {value.n3()} }} {pattern} }} "
+                                  f"ORDER BY ?node")
+        return [row[0] for row in result.rows]
+
+
+def _is_curie(value: str) -> bool:
+    prefix = value.split(":", 1)[0].lower()
+    return ":" in value and prefix in {s.value for s in Scheme}

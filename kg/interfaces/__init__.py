@@ -1,0 +1,1 @@
+"""Interfaces over the Python API: the command line (and, later, the HTTP endpoint)."""

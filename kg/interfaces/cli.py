@@ -1,0 +1,110 @@
+"""The ``kg`` command: a thin shell over KnowledgeGraph; maps errors to exit codes (1 bad input, 2 usage)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from kg import __version__
+from kg.errors import KgError
+from kg.graph import KnowledgeGraph
+from kg.readers import READERS
+from kg.results import OutputFormat
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="DIR", type=Path, default=Path(os.environ.get("KG_STORE", "kg-store")),
+                        help="the embedded store's folder, created on first use (default: $KG_STORE or ./kg-store)")
+    common.add_argument("--base-iri", metavar="IRI", default=os.environ.get("KG_BASE_IRI"),
+                        help="base of the IRIs minted for a new store (default: https://kg.example.org/); "
+                             "fixed once the store exists")
+    parser = argparse.ArgumentParser(prog="kg", description="Load bibliographic records into an OpenCitations-"
+                                     "model RDF graph and query it.")
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    load = sub.add_parser("load", parents=[common], help="load files, folders or - (stdin) into the store",
+                          description="Load sources into the store, each into its own named graph. The format "
+                          "is detected from the content; .gz is decompressed. Loading an unchanged file again "
+                          "does nothing; a changed file replaces what it stated before.")
+    load.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder (all its files) or - for stdin")
+    load.add_argument("--format", choices=sorted(READERS), help="skip detection and read every input as this")
+    load.add_argument("--quiet", action="store_true", help="no progress bar and no report")
+
+    query = sub.add_parser("query", parents=[common], help="run a canned query (kg query --list shows them)",
+                           description="Run a canned query from the catalogue with typed parameters.")
+    query.add_argument("name", nargs="?", help="the query's name")
+    query.add_argument("--list", action="store_true", help="list the catalogue: name, title, parameters")
+    query.add_argument("--param", "-p", action="append", default=[], metavar="KEY=VALUE",
+                       help="a parameter, e.g. --param article=pmid:21933757 (repeatable)")
+    query.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
+
+    sparql = sub.add_parser("sparql", parents=[common], help="run any SPARQL SELECT or ASK query",
+                            description="Run a SPARQL 1.1 SELECT or ASK over the union of all loaded sources.")
+    sparql.add_argument("text", metavar="TEXT|@FILE", help="the query, or @path to a file holding it")
+    sparql.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
+    return parser
+
+
+def _params(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            parser.error(f"--param takes KEY=VALUE, got {pair!r}")
+        params[key.strip()] = value
+    return params
+
+
+def _list(graph: KnowledgeGraph) -> str:
+    lines = []
+    for q in graph.queries.values():
+        params = ", ".join(f"{p.name}:{p.type.value}" + (f"={p.default}" if p.default else "") for p in q.params)
+        lines.append(f"{q.name:<24} {q.title}\n{'':<24} params: {params or '-'}")
+    return "\n".join(lines) + "\n"
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+        if args.command == "load":
+            report = graph.load(args.paths, format=args.format, progress=not args.quiet)
+            if not args.quiet:
+                print(report.render(), file=sys.stderr)
+            for failed in (s for s in report.sources if s.status == "failed"):
+                print(f"kg: {failed.error}", file=sys.stderr)
+            return EXIT_BAD_INPUT if report.failed else EXIT_OK
+        if args.command == "query":
+            if args.list:
+                sys.stdout.write(_list(graph))
+                return EXIT_OK
+            if not args.name:
+                parser.error("kg query needs a query NAME or --list")
+            result = graph.query(args.name, **_params(args.param, parser))
+        else:
+            text = args.text
+            if text.startswith("@"):
+                try:
+                    text = Path(text[1:]).read_text(encoding="utf-8")
+                except OSError as exc:
+                    raise KgError(f"cannot read the query file: {exc.strerror}", source=text[1:]) from exc
+            result = graph.sparql(text)
+        sys.stdout.write(result.render(OutputFormat(args.format)))
+        return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``kg`` console script; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args, parser)
+    except KgError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK

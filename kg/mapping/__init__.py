@@ -1,0 +1,1 @@
+"""Mapping: records → RDF triples with the SPAR/OCDM vocabulary and deterministic IRIs."""

@@ -1,0 +1,117 @@
+"""Deterministic IRIs: every node's IRI is derived from normalised identifiers under one base IRI."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+from kg.errors import MappingError
+from kg.records import Author, Identifier, Journal, Scheme
+
+DEFAULT_BASE_IRI = "https://kg.example.org/"
+ARTICLE_KEY_ORDER = (Scheme.PMID, Scheme.PMCID, Scheme.DOI)
+_BASE = re.compile(r"https?://[^\s<>\"{}|\\^`]+[/#]")
+
+
+def _piece(text: str) -> str:
+    """One IRI path segment from an already validated value, percent-encoded so it cannot break the IRI."""
+    return quote(text, safe="")
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII words joined by '-': 'De Caro' → 'de-caro', 'Müller' → 'muller'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def article_key(identifiers: tuple[Identifier, ...]) -> str | None:
+    """``pmid/123``, else ``pmcid/PMC9``, else ``doi/10.1%2Fx``; None when the article has none of them."""
+    by_scheme = {i.scheme: i.value for i in reversed(identifiers)}
+    for scheme in ARTICLE_KEY_ORDER:
+        if scheme in by_scheme:
+            return f"{scheme.value}/{_piece(by_scheme[scheme])}"
+    return None
+
+
+def author_key(position: int, author: Author) -> str:
+    """Position plus family name and first initial, so the same author of the same article meets itself."""
+    if author.family:
+        initial = (author.initials or author.given or "")[:1]
+        name = slug(f"{author.family} {initial}")
+    else:
+        name = slug(author.display_name)
+    return f"{position}-{name}" if name else str(position)
+
+
+def journal_key(journal: Journal) -> str | None:
+    """NLM abbreviation (what pages and PubMed share), else ISSN-L/print/electronic, else NLM id, else title."""
+    if journal.nlm_abbreviation or journal.iso_abbreviation:
+        return "abbr/" + slug(journal.nlm_abbreviation or journal.iso_abbreviation or "")
+    for issn in (journal.issn_linking, journal.issn_print, journal.issn_electronic):
+        if issn:
+            return f"issn/{issn}"
+    if journal.nlm_id:
+        return f"nlm/{_piece(journal.nlm_id)}"
+    if journal.title and slug(journal.title):
+        return "title/" + slug(journal.title)
+    return None
+
+
+class Minter:
+    """Mints every IRI kg writes, under one base IRI."""
+
+    def __init__(self, base: str = DEFAULT_BASE_IRI) -> None:
+        if not _BASE.fullmatch(base):
+            raise MappingError(f"base IRI must be an http(s) IRI ending in '/' or '#', got {base!r}")
+        self.base = base
+
+    def article(self, identifiers: tuple[Identifier, ...], *, record: str = "") -> str:
+        key = article_key(identifiers)
+        if key is None:
+            raise MappingError("no PMID, PMCID or DOI to identify the article", record=record or None)
+        return f"{self.base}br/{key}"
+
+    def identifier(self, ident: Identifier) -> str:
+        return f"{self.base}id/{ident.scheme.value}/{_piece(ident.value)}"
+
+    def journal(self, key: str) -> str:
+        return f"{self.base}br/journal/{key}"
+
+    def volume(self, journal_iri: str, volume: str) -> str:
+        return f"{journal_iri}/volume/{_piece(volume)}"
+
+    def issue(self, parent_iri: str, issue: str) -> str:
+        return f"{parent_iri}/issue/{_piece(issue)}"
+
+    def manifestation(self, article_iri: str) -> str:
+        return f"{self.base}re/{article_iri.removeprefix(self.base + 'br/')}"
+
+    def role(self, article_iri: str, key: str) -> str:
+        return f"{self.base}ar/{article_iri.removeprefix(self.base + 'br/')}/{_piece(key)}"
+
+    def agent(self, article_iri: str, key: str, orcid: str | None) -> str:
+        if orcid:
+            return f"{self.base}ra/orcid/{orcid}"
+        return f"{self.base}ra/{article_iri.removeprefix(self.base + 'br/')}/{_piece(key)}"
+
+    def organisation(self, name: str) -> str:
+        return f"{self.base}org/{hashlib.sha1(slug(name).encode()).hexdigest()[:20]}"
+
+    def reference(self, article_iri: str, number: int) -> str:
+        return f"{self.base}be/{article_iri.removeprefix(self.base + 'br/')}/{number}"
+
+    def citation(self, citing_iri: str, cited_iri: str) -> str:
+        prefix = self.base + "br/"
+        return f"{self.base}ci/{citing_iri.removeprefix(prefix)}/to/{cited_iri.removeprefix(prefix)}"
+
+    def declared_count(self, article_iri: str, source_key: str) -> str:
+        return f"{self.base}gcc/{article_iri.removeprefix(self.base + 'br/')}/{source_key}"
+
+    def source_graph(self, source_key: str) -> str:
+        return f"{self.base}graph/{source_key}"
+
+    @property
+    def provenance_graph(self) -> str:
+        return f"{self.base}graph/provenance"

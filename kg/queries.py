@@ -1,0 +1,193 @@
+"""The canned-query catalogue: .rq files with a header, typed parameters bound as RDF terms, never as text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from rdflib.term import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.config import data_dir
+from kg.errors import IdentifierError, QueryError
+from kg.identifiers import parse_curie
+from kg.records import Identifier, Scheme
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]+")
+_HEADER = re.compile(r"#\s*(name|title|description|param|columns):\s*(.*)")
+_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+default\s+(?P<default>\S+))?"
+                    r"(?:\s+\((?P<doc>.*)\))?\s*$")
+MAX_TEXT = 500
+MAX_LIST = 1000
+
+
+class ParamType(StrEnum):
+    """What a parameter holds. Entity types are resolved to the graph's nodes before binding."""
+
+    IDENTIFIER = "identifier"    # one article: pmid:, pmcid:, doi: CURIE, a DOI URL, or the node's IRI
+    IDENTIFIERS = "identifiers"  # several articles, separated by commas or white space
+    AUTHOR = "author"            # orcid: CURIE or ORCID URL, an agent IRI, or a name as in the graph ("Corsi F")
+    JOURNAL = "journal"          # issn: or nlm: CURIE, a journal IRI, or its title or abbreviation
+    INTEGER = "integer"
+    STRING = "string"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: ParamType
+    default: str | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CannedQuery:
+    """One .rq file: its header and its text (with empty ``VALUES ?param {}`` blocks where parameters go)."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    columns: tuple[str, ...]
+    text: str
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
+
+
+# A resolver turns a validated value into the graph nodes it names (by running a small lookup query).
+Resolver = Callable[[ParamType, str], list[URIRef]]
+
+
+def parse_header(text: str, *, source: str) -> CannedQuery:
+    """Reads the ``# key: value`` header lines of an .rq file; raises QueryError on a malformed header."""
+    fields: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "param":
+            pm = _PARAM.match(value.strip())
+            if not pm:
+                raise QueryError(f"malformed param line {value!r}", source=source)
+            try:
+                kind = ParamType(pm["type"])
+            except ValueError:
+                raise QueryError(f"unknown parameter type {pm['type']!r}", source=source) from None
+            params.append(Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip()))
+        else:
+            fields[key] = value.strip()
+    missing = {"name", "title", "columns"} - fields.keys()
+    if missing:
+        raise QueryError(f"header lacks {', '.join(sorted(missing))}", source=source)
+    columns = tuple(c.strip() for c in fields["columns"].split(","))
+    return CannedQuery(fields["name"], fields["title"], fields.get("description", ""), tuple(params), columns, text)
+
+
+def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
+    """Every canned query by name, from ``folder`` or the installed ``queries/``."""
+    source = data_dir("queries") if folder is None else folder
+    files = [f for f in source.iterdir() if f.name.endswith(".rq")]
+    queries = {}
+    for f in sorted(files, key=lambda f: f.name):
+        query = parse_header(f.read_text(encoding="utf-8"), source=f.name)
+        queries[query.name] = query
+    return queries
+
+
+def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
+    """The query text with every parameter validated and bound; raises QueryError naming the bad parameter."""
+    for name in values:
+        query.param(name)
+    text = query.text
+    limit = offset = None
+    for p in query.params:
+        raw = values.get(p.name, p.default)
+        if p.name in ("limit", "offset"):
+            number = _integer(p, raw)
+            limit, offset = (number, offset) if p.name == "limit" else (limit, number)
+            continue
+        placeholder = re.compile(r"VALUES\s+\?" + p.name + r"\s*\{\s*\}")
+        block = "" if raw is None else f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
+        text, count = placeholder.subn(lambda _: block, text)
+        if count == 0:
+            raise QueryError(f"query {query.name!r} declares {p.name!r} but has no 'VALUES ?{p.name} {{}}'")
+    if limit is not None:
+        text = text.rstrip() + f"\nLIMIT {limit}"
+    if offset:
+        text += f"\nOFFSET {offset}"
+    return text
+
+
+def _integer(p: Param, raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if not re.fullmatch(r"\d{1,9}", str(raw).strip()):
+        raise QueryError(f"parameter {p.name!r} must be a non-negative integer, got {raw!r}")
+    return int(raw)
+
+
+def _terms(p: Param, raw: str, resolve: Resolver) -> list[URIRef | Literal]:
+    raw = str(raw)
+    if len(raw) > MAX_TEXT * (MAX_LIST if p.type is ParamType.IDENTIFIERS else 1):
+        raise QueryError(f"parameter {p.name!r} is too long")
+    if p.type is ParamType.INTEGER:
+        return [Literal(_integer(p, raw), datatype=XSD.integer)]
+    if p.type is ParamType.STRING:
+        return [Literal(_text(p, raw))]
+    if p.type is ParamType.IDENTIFIERS:
+        items = [v for v in re.split(r"[\s,]+", raw.strip()) if v]
+        if not items or len(items) > MAX_LIST:
+            raise QueryError(f"parameter {p.name!r} takes 1 to {MAX_LIST} identifiers, got {len(items)}")
+        nodes = [node for item in items for node in _entity(p, ParamType.IDENTIFIER, item, resolve)]
+        return list(dict.fromkeys(nodes))
+    return _entity(p, p.type, raw, resolve)
+
+
+def _entity(p: Param, kind: ParamType, raw: str, resolve: Resolver) -> list[URIRef]:
+    value = _text(p, raw)
+    if kind is ParamType.IDENTIFIER:
+        value = _validated_curie(p, value, {Scheme.PMID, Scheme.PMCID, Scheme.DOI})
+    elif kind is ParamType.JOURNAL and re.match(r"(?i)(issn|nlm):", value):
+        value = _validated_curie(p, value, {Scheme.ISSN, Scheme.NLM})
+    elif kind is ParamType.AUTHOR and re.match(r"(?i)(orcid:|https?://orcid\.org/)", value):
+        value = _validated_curie(p, value, {Scheme.ORCID})
+    return resolve(kind, value)
+
+
+def _validated_curie(p: Param, value: str, schemes: set[Scheme]) -> str:
+    """A normalised ``scheme:value``, or an IRI left as is; raises QueryError for anything else."""
+    if _IRI.fullmatch(value) and re.match(r"(?i)https?://", value) and "doi.org/" not in value \
+            and "orcid.org/" not in value:
+        return value
+    try:
+        ident: Identifier = parse_curie(value)
+    except IdentifierError as exc:
+        raise QueryError(f"parameter {p.name!r}: {exc}") from None
+    if ident.scheme not in schemes:
+        allowed = ", ".join(sorted(s.value + ":" for s in schemes))
+        raise QueryError(f"parameter {p.name!r} takes {allowed} or an IRI, got {ident.scheme.value}:")
+    return str(ident)
+
+
+def _text(p: Param, raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise QueryError(f"parameter {p.name!r} is empty")
+    if len(value) > MAX_TEXT or any(ord(c) < 32 for c in value):
+        raise QueryError(f"parameter {p.name!r} must be one line of at most {MAX_TEXT} characters")
+    return value
+
+
+def is_iri(value: str) -> bool:
+    """True for an absolute http(s) IRI that is safe to write as ``<...>``."""
+    return bool(_IRI.fullmatch(value)) and value.lower().startswith(("http://", "https://"))

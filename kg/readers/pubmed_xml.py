@@ -1,0 +1,361 @@
+"""Read PubMed/MEDLINE XML (a PubmedArticleSet from efetch, baseline or update files) into Article records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from lxml import etree
+
+from kg.errors import IdentifierError, ReaderError
+from kg.identifiers import normalise
+from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
+
+NAME = "pubmed-xml"
+
+_PROLOG = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?"
+    rb"(?:(?:<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>|<\?[^>]*\?>)\s*)*",
+    re.DOTALL)
+_ROOTS = (b"<PubmedArticleSet", b"<PubmedArticle")
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+
+_ARTICLE_ID_SCHEMES = {"pubmed": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, "doi": Scheme.DOI,
+                       "pii": Scheme.PII}
+_REFERENCE_ID_SCHEMES = {"pubmed": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, "doi": Scheme.DOI}
+_PMCID_NOISE = re.compile(r"^\s*pmc-id:\s*|[\s;]+$|(?<=\d)\.\d+\s*$", re.IGNORECASE)
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_MONTHS = {**{n: i for i, n in enumerate(_MONTH_NAMES, 1)}, **{n[:3]: i for i, n in enumerate(_MONTH_NAMES, 1)},
+           "sept": 9}
+_MEDLINE_DATE = re.compile(r"\D*?(\d{4})(?:\s+([A-Za-z]+))?")
+_PAGE_RANGE = re.compile(r"\s*[-\u2010-\u2013]\s*")
+_PAGE_NOTE = re.compile(r"\s+(?:contd|cont|concl|passim)\.?$", re.IGNORECASE)
+_PAGE_START = re.compile(r"(.*?)(\d+)(\D*)")
+_PAGE_END = re.compile(r"(\d+)(.*)")
+_AUTHOR_NAMES = {"LastName": "family", "ForeName": "given", "Initials": "initials", "CollectiveName": "name"}
+
+
+def sniff(head: bytes) -> bool:
+    """True when the first element after the prolog (declaration, DOCTYPE, comments) is a PubMed article set."""
+    match = _PROLOG.match(head)
+    return head.startswith(_ROOTS, match.end() if match else 0)
+
+
+def read(stream: BinaryIO, source: str) -> Iterator[Record]:
+    """One Article per PubmedArticle (Skipped when it has no valid PMID), streamed with flat memory."""
+    events = etree.iterparse(stream, events=("end",), tag=_RECORD_TAGS, resolve_entities=False, no_network=True,
+                             load_dtd=False, huge_tree=True, remove_comments=True, remove_pis=True)
+    position = 0
+    try:
+        for _, element in events:
+            if element.tag == "PubmedArticle":
+                position += 1
+                yield _record(element, position)
+            elif element.tag == "PubmedBookArticle":
+                position += 1
+                yield _book(element, position)
+            _release(element)
+    except etree.XMLSyntaxError as exc:
+        raise ReaderError(f"malformed XML: {exc.msg}", source=source, line=exc.lineno) from exc
+
+
+def _release(element: etree._Element) -> None:
+    """Free a finished record and every sibling before it so the tree never grows."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _book(element: etree._Element, position: int) -> Skipped:
+    pmid = _text(element.find("BookDocument/PMID"))
+    record_id = f"PMID {pmid}" if pmid else f"PubmedBookArticle {position}"
+    return Skipped(record_id, "a PubmedBookArticle (book or book chapter) is not read", element.sourceline)
+
+
+def _record(element: etree._Element, position: int) -> Record:
+    """An Article, or Skipped when the PMID is missing or invalid (or a field cannot be represented)."""
+    citation = element.find("MedlineCitation")
+    raw_pmid = _text(citation.find("PMID")) if citation is not None else None
+    record_id = f"PMID {raw_pmid}" if raw_pmid else f"PubmedArticle {position}"
+    if raw_pmid is None:
+        return Skipped(record_id, "no MedlineCitation/PMID", element.sourceline)
+    pmid = _valid(Scheme.PMID, raw_pmid)
+    if pmid is None:
+        return Skipped(record_id, f"invalid PMID {raw_pmid!r}", element.sourceline)
+    try:
+        return _article(citation, element.find("PubmedData"), pmid)
+    except ValueError as exc:  # defensive: one odd record must not stop a 30,000-record file
+        return Skipped(record_id, f"unreadable record: {exc}", element.sourceline)
+
+
+def _article(citation: etree._Element, pubmed_data: etree._Element | None, pmid: str) -> Article:
+    article = citation.find("Article")
+    if article is None:
+        article = etree.Element("Article")
+    issue = article.find("Journal/JournalIssue")
+    return Article(
+        identifiers=_identifiers(article, pubmed_data, pmid),
+        title=_text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle")),
+        abstract=_abstract(article.find("Abstract")),
+        date=_date(issue, article, pubmed_data),
+        journal=_journal(article.find("Journal"), citation.find("MedlineJournalInfo")),
+        volume=_text(issue.find("Volume")) if issue is not None else None,
+        issue=_text(issue.find("Issue")) if issue is not None else None,
+        pages=_pages(article),
+        publication_types=_texts(article.iterfind("PublicationTypeList/PublicationType")),
+        languages=_texts(article.iterfind("Language")),
+        authors=tuple(a for a in map(_author, article.iterfind("AuthorList/Author")) if a is not None),
+        references=_references(pubmed_data),
+        complete=True,
+        record_id=f"PMID {pmid}",
+    )
+
+
+# --- text and identifiers ---------------------------------------------------------------------------------------
+
+def _text(element: etree._Element | None) -> str | None:
+    """All text inside ``element`` (inline markup included), whitespace collapsed; None when empty."""
+    if element is None:
+        return None
+    raw = element.text if len(element) == 0 else "".join(element.itertext())
+    if not raw:
+        return None
+    return " ".join(raw.split()) or None
+
+
+def _texts(elements: Iterable[etree._Element]) -> tuple[str, ...]:
+    return tuple(t for t in map(_text, elements) if t)
+
+
+def _valid(scheme: Scheme, text: str | None) -> str | None:
+    """The normalised identifier, or None when absent or invalid."""
+    if not text:
+        return None
+    if scheme is Scheme.PMCID:
+        text = _PMCID_NOISE.sub("", text)  # "pmc-id: PMC123;" and versioned "PMC123.2" name the same article
+    try:
+        return normalise(scheme, text)
+    except IdentifierError:
+        return None
+
+
+def _id_list(id_list: etree._Element | None, schemes: dict[str, Scheme]) -> list[Identifier]:
+    """The valid identifiers of an ArticleIdList whose IdType is one of ``schemes``, deduplicated, in order."""
+    found: dict[Identifier, None] = {}
+    if id_list is not None:
+        for element in id_list.iterfind("ArticleId"):
+            scheme = schemes.get(element.get("IdType", ""))
+            value = _valid(scheme, _text(element)) if scheme is not None else None
+            if value is not None:
+                found[Identifier(scheme, value)] = None
+    return list(found)
+
+
+def _identifiers(article: etree._Element, pubmed_data: etree._Element | None, pmid: str) -> tuple[Identifier, ...]:
+    own = Identifier(Scheme.PMID, pmid)
+    found: dict[Identifier, None] = {own: None}
+    listed = _id_list(pubmed_data.find("ArticleIdList"), _ARTICLE_ID_SCHEMES) if pubmed_data is not None else []
+    for identifier in listed:
+        if identifier.scheme is not Scheme.PMID:  # another PMID in the list is not this record's
+            found[identifier] = None
+    for location in article.iterfind("ELocationID"):
+        if location.get("EIdType") == "doi":
+            doi = _valid(Scheme.DOI, _text(location))
+            if doi is not None:
+                found[Identifier(Scheme.DOI, doi)] = None
+    return tuple(found)
+
+
+# --- journal, pages, abstract -----------------------------------------------------------------------------------
+
+def _journal(journal: etree._Element | None, info: etree._Element | None) -> Journal | None:
+    if journal is None and info is None:
+        return None
+    print_issn = electronic_issn = None
+    for issn in journal.iterfind("ISSN") if journal is not None else ():
+        kind = issn.get("IssnType")
+        if kind == "Print" and print_issn is None:
+            print_issn = _valid(Scheme.ISSN, _text(issn))
+        elif kind == "Electronic" and electronic_issn is None:
+            electronic_issn = _valid(Scheme.ISSN, _text(issn))
+    has_info = info is not None
+    return Journal(
+        title=_text(journal.find("Title")) if journal is not None else None,
+        iso_abbreviation=_text(journal.find("ISOAbbreviation")) if journal is not None else None,
+        nlm_abbreviation=_text(info.find("MedlineTA")) if has_info else None,
+        issn_print=print_issn,
+        issn_electronic=electronic_issn,
+        issn_linking=_valid(Scheme.ISSN, _text(info.find("ISSNLinking"))) if has_info else None,
+        nlm_id=_valid(Scheme.NLM, _text(info.find("NlmUniqueID"))) if has_info else None,
+    )
+
+
+def _pages(article: etree._Element) -> Pages | None:
+    """StartPage/EndPage, else the parsed MedlinePgn, else an ELocationID pii (an article number)."""
+    pagination = article.find("Pagination")
+    if pagination is not None:
+        start = _text(pagination.find("StartPage"))
+        if start:
+            return Pages(start, _text(pagination.find("EndPage")))
+        medline = _text(pagination.find("MedlinePgn"))
+        if medline:
+            return parse_medline_pages(medline)
+    for location in article.iterfind("ELocationID"):
+        if location.get("EIdType") == "pii":
+            pii = _text(location)
+            if pii:
+                return Pages(first=pii)
+    return None
+
+
+def parse_medline_pages(text: str) -> Pages | None:
+    """``233-50`` → 233 to 250, ``S92-100`` → S92 to S100, ``e123`` → e123; only the first of several ranges."""
+    first = _PAGE_NOTE.sub("", re.split(r"[,;]", text, maxsplit=1)[0].strip())
+    if not first:
+        return None
+    parts = _PAGE_RANGE.split(first, maxsplit=1)
+    start = parts[0]
+    end = parts[1] if len(parts) == 2 else ""
+    if not start:
+        return Pages(first=end) if end else None
+    return Pages(start, _expand_end(start, end) if end else None)
+
+
+def _expand_end(start: str, end: str) -> str | None:
+    """Complete an abbreviated last page from the first: (1519, 23) → 1523, (S92, 100) → S100.
+
+    None when the completed last page would come before the first (``87-5``): a typo, not a range.
+    """
+    start_match, end_match = _PAGE_START.fullmatch(start), _PAGE_END.fullmatch(end)
+    if start_match is None or end_match is None:
+        return end  # the last page has its own prefix ("e12-e15", "NP1-NP9") or no number at all
+    prefix, start_digits = start_match.group(1), start_match.group(2)
+    end_digits, end_rest = end_match.groups()
+    if len(end_digits) < len(start_digits):
+        end_digits = start_digits[: len(start_digits) - len(end_digits)] + end_digits
+    if int(end_digits) < int(start_digits):
+        return None
+    return prefix + end_digits + end_rest
+
+
+def _abstract(abstract: etree._Element | None) -> str | None:
+    """The AbstractText parts in order, a labelled part as ``LABEL: text``, joined by newlines."""
+    if abstract is None:
+        return None
+    parts = []
+    for part in abstract.iterfind("AbstractText"):
+        text = _text(part)
+        if not text:
+            continue
+        label = (part.get("Label") or "").strip()
+        parts.append(f"{label}: {text}" if label else text)
+    return "\n".join(parts) or None
+
+
+# --- dates ------------------------------------------------------------------------------------------------------
+
+def _date(issue: etree._Element | None, article: etree._Element,
+          pubmed_data: etree._Element | None) -> PartialDate | None:
+    """PubDate at its own precision, else the electronic ArticleDate, else the year PubMed listed it."""
+    pub_date = issue.find("PubDate") if issue is not None else None
+    date = _ymd(pub_date) if pub_date is not None else None
+    if date is None and pub_date is not None:
+        date = parse_medline_date(pub_date.findtext("MedlineDate") or "")
+    for article_date in article.iterfind("ArticleDate") if date is None else ():
+        date = _ymd(article_date)
+        if date is not None:
+            break
+    if date is None and pubmed_data is not None:
+        for history in pubmed_data.iterfind("History/PubMedPubDate"):
+            if history.get("PubStatus") == "pubmed":
+                year = _int(history.findtext("Year"))
+                date = _partial(year, None, None) if year else None
+                break
+    return date
+
+
+def _ymd(element: etree._Element) -> PartialDate | None:
+    """A date from Year/Month/Day children (Month as ``Sep``, ``09`` or ``9``); a Season adds nothing."""
+    year = _int(element.findtext("Year"))
+    if year is None:
+        return None
+    month = parse_month(element.findtext("Month") or "")
+    day = _int(element.findtext("Day")) if month else None
+    return _partial(year, month, day)
+
+
+def parse_month(text: str) -> int | None:
+    """``Sep``, ``September``, ``09`` or ``9`` → 9; anything else (a season) → None."""
+    text = text.strip()
+    if text.isdigit():
+        number = int(text)
+        return number if 1 <= number <= 12 else None
+    return _MONTHS.get(text.lower())
+
+
+def parse_medline_date(text: str) -> PartialDate | None:
+    """The first year of a MedlineDate, with the month that follows it when it is a month name.
+
+    ``1998 Dec-1999 Jan`` → 1998-12, ``2011 Sep-Oct`` → 2011-09, ``2000 Spring`` and ``1999-2000`` → the year.
+    """
+    match = _MEDLINE_DATE.match(text)
+    if match is None:
+        return None
+    word = match.group(2)
+    month = _MONTHS.get(word.lower()) if word else None
+    return _partial(int(match.group(1)), month, None)
+
+
+def _int(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _partial(year: int, month: int | None, day: int | None) -> PartialDate | None:
+    """The most precise valid PartialDate: an impossible day is dropped, then an impossible month."""
+    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
+        try:
+            return PartialDate(*candidate)
+        except ValueError:
+            continue
+    return None
+
+
+# --- authors and references -------------------------------------------------------------------------------------
+
+def _author(element: etree._Element) -> Author | None:
+    """A person (LastName/ForeName/Initials) or a collective (CollectiveName); None when invalid or empty."""
+    if element.get("ValidYN") == "N":
+        return None
+    names: dict[str, str | None] = {}
+    orcid, affiliations = None, []
+    for child in element:  # one pass over the children: authors are the most numerous element
+        tag = child.tag
+        if tag in _AUTHOR_NAMES:
+            names.setdefault(_AUTHOR_NAMES[tag], _text(child))
+        elif tag == "Identifier" and orcid is None and child.get("Source") == "ORCID":
+            orcid = _valid(Scheme.ORCID, _text(child))
+        elif tag == "AffiliationInfo":
+            affiliations.extend(_texts(child.iterfind("Affiliation")))
+    if not any(names.values()):
+        return None
+    return Author(**names, orcid=orcid, affiliations=tuple(affiliations))
+
+
+def _references(pubmed_data: etree._Element | None) -> tuple[Reference, ...]:
+    """Every Reference of every (possibly nested) ReferenceList that has an identifier or a text."""
+    if pubmed_data is None:
+        return ()
+    references = []
+    for reference_list in pubmed_data.iterfind("ReferenceList"):
+        for element in reference_list.iter("Reference"):
+            identifiers = tuple(_id_list(element.find("ArticleIdList"), _REFERENCE_ID_SCHEMES))
+            text = _text(element.find("Citation"))
+            if identifiers or text:
+                references.append(Reference(identifiers=identifiers, text=text))
+    return tuple(references)

@@ -1,0 +1,120 @@
+"""The embedded on-disk store (Oxigraph through pyoxigraph): the only module that imports pyoxigraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.term import BNode, Literal, Node, URIRef
+
+from kg.errors import QueryError, StoreError
+from kg.mapping.terms import XSD_STRING as _XSD_STRING
+from kg.mapping.terms import Lit, Triple
+from kg.results import Result
+
+BULK_THRESHOLD = 50_000  # quads: below this a batch goes in one transaction, above through the bulk loader
+
+
+class OxigraphStore:
+    """An Oxigraph store in a folder, created on first use. Queries see the union of all graphs by default."""
+
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store: {exc}", source=str(path)) from exc
+        self._iris: dict[str, ox.NamedNode] = {}
+
+    def _iri(self, iri: str) -> ox.NamedNode:
+        node = self._iris.get(iri)
+        if node is None:
+            if len(self._iris) > 200_000:
+                self._iris.clear()
+            node = self._iris[iri] = ox.NamedNode(iri)
+        return node
+
+    def _quads(self, triples: Iterable[Triple], graph: str) -> Iterable[ox.Quad]:
+        g, iri, lit_cache = self._iri(graph), self._iri, {}
+        for s, p, o in triples:
+            if type(o) is Lit:
+                dt = lit_cache.get(o.datatype)
+                if dt is None:
+                    dt = lit_cache[o.datatype] = ox.NamedNode(o.datatype)
+                obj = ox.Literal(o.value, datatype=dt)
+            else:
+                obj = iri(o)
+            yield ox.Quad(iri(s), iri(p), obj, g)
+
+    def add(self, triples: list[Triple], graph: str) -> None:
+        """Adds triples to ``graph``: one transaction for small batches, the bulk loader for big ones."""
+        try:
+            if len(triples) >= BULK_THRESHOLD:
+                self._store.bulk_extend(self._quads(triples, graph))
+            else:
+                self._store.extend(self._quads(triples, graph))
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise StoreError(f"cannot write to the store: {exc}", source=str(self.path)) from exc
+
+    def remove_graph(self, graph: str) -> None:
+        """Removes a named graph and every quad in it (nothing if it does not exist)."""
+        node = self._iri(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def query(self, text: str, *, union: bool = True) -> Result:
+        """Runs a SPARQL SELECT or ASK; raises QueryError with the store's reason when it fails."""
+        try:
+            answer = self._store.query(text, use_default_graph_as_union=union)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+        if isinstance(answer, ox.QueryBoolean):
+            return Result(boolean=bool(answer))
+        if not isinstance(answer, ox.QuerySolutions):
+            raise QueryError("only SELECT and ASK queries are supported here (use `kg export` for graphs)")
+        columns = tuple(v.value for v in answer.variables)
+        try:
+            rows = [tuple(_term(solution[i]) for i in range(len(columns))) for solution in answer]
+        except OSError as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+        return Result(columns, rows)
+
+    def update(self, text: str) -> None:
+        try:
+            self._store.update(text)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise StoreError(f"the update failed: {exc}", source=str(self.path)) from exc
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self._store
+
+
+def _term(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    return Literal(str(term))

@@ -1,0 +1,37 @@
+"""Shared fixtures: the one way tests find ../shared/ (skip when absent, fail when KG_REQUIRE_SHARED=1)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _shared_dir() -> Path:
+    override = os.environ.get("KG_SHARED")
+    return Path(override) if override else REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The folder with design/, data/ and seeds/; skips (or fails under KG_REQUIRE_SHARED=1) when missing."""
+    path = _shared_dir()
+    if not (path / "data").is_dir():
+        reason = f"shared test data not found at {path} (set KG_SHARED to its location)"
+        if os.environ.get("KG_REQUIRE_SHARED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_page(shared: Path) -> Path:
+    return shared / "seeds" / "000_3d83d56ae30b0fd2.txt"
+
+
+@pytest.fixture(scope="session")
+def pubmed_dir(shared: Path) -> Path:
+    return shared / "data" / "pubmed_xml"
