@@ -35,3 +35,26 @@ def seed_page(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def pubmed_dir(shared: Path) -> Path:
     return shared / "data" / "pubmed_xml"
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture()
+def graph(tmp_path: Path):
+    """A fresh on-disk KnowledgeGraph in a temporary folder."""
+    from kg import KnowledgeGraph
+
+    with KnowledgeGraph(tmp_path / "store") as kg:
+        yield kg
+
+
+@pytest.fixture(scope="module")
+def seed_graph(tmp_path_factory, seed_page: Path):
+    """A store holding the seed page and the PubMed record of one of its citing articles (tests/data)."""
+    from kg import KnowledgeGraph
+
+    with KnowledgeGraph(tmp_path_factory.mktemp("seed") / "store") as kg:
+        report = kg.load([seed_page, DATA / "pubmed_39917195.xml"])
+        assert not report.failed, report.render()
+        yield kg

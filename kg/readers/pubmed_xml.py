@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
@@ -35,6 +36,7 @@ _PAGE_RANGE = re.compile(r"\s*[-\u2010-\u2013]\s*")
 _PAGE_NOTE = re.compile(r"\s+(?:contd|cont|concl|passim)\.?$", re.IGNORECASE)
 _PAGE_START = re.compile(r"(.*?)(\d+)(\D*)")
 _PAGE_END = re.compile(r"(\d+)(.*)")
+_POSITION = re.compile(r", line \d+, column \d+$")
 _AUTHOR_NAMES = {"LastName": "family", "ForeName": "given", "Initials": "initials", "CollectiveName": "name"}
 
 
@@ -59,7 +61,19 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
                 yield _book(element, position)
             _release(element)
     except etree.XMLSyntaxError as exc:
-        raise ReaderError(f"malformed XML: {exc.msg}", source=source, line=exc.lineno) from exc
+        raise _syntax_error(exc, events.error_log, source) from exc
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
+        raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, source: str) -> ReaderError:
+    """A ReaderError with libxml2's message and line; iterparse may report only "no element found", line 0."""
+    if exc.lineno:
+        return ReaderError(f"malformed XML: {_POSITION.sub('', exc.msg)}", source=source, line=exc.lineno)
+    errors = log.filter_from_errors()
+    if errors:
+        return ReaderError(f"malformed XML: {errors[-1].message}", source=source, line=errors[-1].line or None)
+    return ReaderError(f"malformed XML: {exc.msg}", source=source)
 
 
 def _release(element: etree._Element) -> None:
@@ -263,20 +277,19 @@ def _date(issue: etree._Element | None, article: etree._Element,
           pubmed_data: etree._Element | None) -> PartialDate | None:
     """PubDate at its own precision, else the electronic ArticleDate, else the year PubMed listed it."""
     pub_date = issue.find("PubDate") if issue is not None else None
-    date = _ymd(pub_date) if pub_date is not None else None
-    if date is None and pub_date is not None:
-        date = parse_medline_date(pub_date.findtext("MedlineDate") or "")
-    for article_date in article.iterfind("ArticleDate") if date is None else ():
+    if pub_date is not None:
+        date = _ymd(pub_date) or parse_medline_date(pub_date.findtext("MedlineDate") or "")
+        if date is not None:
+            return date
+    for article_date in article.iterfind("ArticleDate"):
         date = _ymd(article_date)
         if date is not None:
-            break
-    if date is None and pubmed_data is not None:
-        for history in pubmed_data.iterfind("History/PubMedPubDate"):
-            if history.get("PubStatus") == "pubmed":
-                year = _int(history.findtext("Year"))
-                date = _partial(year, None, None) if year else None
-                break
-    return date
+            return date
+    for history in pubmed_data.iterfind("History/PubMedPubDate") if pubmed_data is not None else ():
+        if history.get("PubStatus") == "pubmed":
+            year = _int(history.findtext("Year"))
+            return _partial(year, None, None) if year else None
+    return None
 
 
 def _ymd(element: etree._Element) -> PartialDate | None:

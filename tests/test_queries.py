@@ -1,0 +1,104 @@
+"""The canned-query catalogue: every .rq file parses, declares what it uses, answers on a small graph, and
+hostile parameter values cannot change a query's shape."""
+
+import re
+
+import pyoxigraph
+import pytest
+from rdflib.plugins.sparql import prepareQuery
+
+from kg.errors import QueryError
+from kg.queries import bind, catalogue
+
+CATALOGUE = catalogue()
+REQUIRED = {"resolve-identifier", "article-metadata", "article-authors", "citing-articles", "cited-articles",
+            "citation-counts", "author-publications", "coauthors", "journal-articles", "dataset-summary"}
+
+
+def test_catalogue_has_the_core_queries():
+    assert REQUIRED <= CATALOGUE.keys()
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_query_file_is_plain_sparql_with_a_true_header(name):
+    query = CATALOGUE[name]
+    # As written (parameters unbound, empty VALUES) it parses in two independent SPARQL parsers ...
+    pyoxigraph.Store().query(query.text)
+    parsed = prepareQuery(query.text)
+    # ... its projection is exactly the declared columns, in order ...
+    assert [str(v) for v in parsed.algebra["PV"]] == list(query.columns)
+    # ... and the parameters it uses are exactly the declared ones.
+    used = set(re.findall(r"VALUES\s+\?(\w+)\s*\{\s*\}", query.text))
+    declared = {p.name for p in query.params} - {"limit", "offset"}
+    assert used == declared
+    assert query.title and query.description
+    if "limit" in {p.name for p in query.params}:
+        assert "ORDER BY" in query.text  # list queries order their rows deterministically
+
+
+def test_bound_query_text_parses_and_pages():
+    query = CATALOGUE["citing-articles"]
+    text = bind(query, {"article": "pmid:1", "limit": "5", "offset": "10"},
+                lambda kind, value: [__import__("rdflib").URIRef("https://kg.example.org/br/pmid/1")])
+    prepareQuery(text)
+    assert text.rstrip().endswith("LIMIT 5\nOFFSET 10")
+
+
+# Each core query on the seed graph (the page plus the PubMed record of one citing article), with the rows
+# it must give; expected values are read off the seed page and the test record.
+EXPECTED = [
+    ("resolve-identifier", {"article": "doi:10.1107/S1600576724011750"}, "value",
+     ["10.1107/s1600576724011750", "PMC11798518", "39917195"]),
+    ("article-metadata", {"article": "pmcid:PMC11855589"}, "pmid", ["40003994"]),
+    ("article-authors", {"article": "pmid:39922926"}, "name", ["Gong H", "Lin X", "Huang S"]),
+    ("citing-articles", {"article": "pmid:21933757", "limit": "2"}, "citation_count", [0, 0]),
+    ("cited-articles", {"article": "pmid:39917195"}, "pmid", ["21933757"]),
+    ("citation-counts", {"articles": "pmid:21933757, doi:10.3390/ijms26041528 pmid:1"}, "citations", [5, 0]),
+    ("author-publications", {"author": "De Caro L"}, "position", [4]),
+    ("author-publications", {"author": "Nobody X"}, "position", []),
+    ("coauthors", {"author": "Jolly J"}, "name", ["Blackburn J"]),
+    ("journal-articles", {"journal": "issn:0021-8898"}, "pmid", ["39917195"]),
+    ("journal-articles", {"journal": "Sci Rep"}, "start_page", ["4801"]),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "column", "expected"), EXPECTED,
+                         ids=[f"{e[0]}-{i}" for i, e in enumerate(EXPECTED)])
+def test_query_answers(seed_graph, name, params, column, expected):
+    assert seed_graph.query(name, **params).column(column) == expected
+
+
+def test_dataset_summary_counts(seed_graph):
+    summary = {r["metric"]: r["value"] for r in seed_graph.query("dataset-summary").dicts()}
+    # The test record's reference to 21933757 is the page's citation from 39917195 again: still 5 citations.
+    assert (summary["articles"], summary["citations"], summary["stub_articles"]) == (6, 5, 0)
+    assert summary["identifiers:pmid"] == 6 and summary["identifiers:doi"] == 5 and summary["articles_in:2025"] == 5
+
+
+HOSTILE = ['"', "'", '"} ; DROP ALL', "} ; DROP ALL ; SELECT * WHERE {", "x\n} DROP ALL", "http://a b",
+           "<http://evil.example/> }", 'Corsi F" } UNION { ?s ?p ?o', "pmid:1\nDROP ALL", "doi:10.1000/a\"}b",
+           "\\u0022", "x" * 10_000, ""]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize(("name", "param"), [("article-authors", "article"), ("author-publications", "author"),
+                                             ("journal-articles", "journal"), ("citation-counts", "articles"),
+                                             ("citing-articles", "limit")])
+def test_hostile_values_fail_validation_or_match_nothing(seed_graph, name, param, value):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    before = seed_graph.sparql(count).rows
+    base = {"citing-articles": {"article": "pmid:21933757"}}.get(name, {})
+    try:
+        result = seed_graph.query(name, **base, **{param: value})
+    except QueryError as exc:
+        assert param in str(exc)
+    else:
+        assert result.rows == []
+    assert seed_graph.sparql(count).rows == before
+
+
+def test_unknown_query_and_parameter_are_clear_errors(seed_graph):
+    with pytest.raises(QueryError, match="no canned query 'nope'"):
+        seed_graph.query("nope")
+    with pytest.raises(QueryError, match="has no parameter 'pmid'.*article"):
+        seed_graph.query("article-metadata", pmid="1")
