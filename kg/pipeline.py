@@ -21,7 +21,7 @@ from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
 from kg.mapping.terms import XSD_DATETIME, Lit, Triple
 from kg.mapping.vocab import DCTERMS, KGV, PROV, RDF, RDFS
-from kg.readers import detect, open_input, reader_for
+from kg.readers import detect, open_input, reader_for, sniffable
 from kg.records import Skipped
 from kg.store.oxigraph import OxigraphStore
 
@@ -35,7 +35,7 @@ class SourceReport:
 
     source: str
     format: str = ""
-    status: str = "loaded"  # loaded | unchanged | failed
+    status: str = "loaded"  # loaded | unchanged | failed | ignored (a file of unknown format inside a folder)
     records: int = 0
     articles: int = 0
     citations: int = 0
@@ -62,8 +62,9 @@ class LoadReport:
     def render(self) -> str:
         lines = []
         for s in self.sources:
-            if s.status == "unchanged":
-                lines.append(f"{s.source}: unchanged since its last load, nothing to do")
+            if s.status in ("unchanged", "ignored"):
+                what = "unchanged since its last load" if s.status == "unchanged" else "not a format kg reads"
+                lines.append(f"{s.source}: {what}, nothing to do")
                 continue
             lines.append(f"{s.source}: {s.format or '?'}, {s.records} records read, {s.articles} articles, "
                          f"{s.citations} citations, {s.triples} triples in its graph, {len(s.skipped)} skipped, "
@@ -71,25 +72,26 @@ class LoadReport:
             lines += [f"  skipped {reason}" for reason in s.skipped]
             lines += [f"  note: {problem}" for problem in s.problems]
             if s.error:
-                lines.append(f"  FAILED: {s.error}")
+                lines.append(f"  failed: {s.error}")
         if len(self.sources) > 1:
             lines.append(f"total: {self.total('records')} records, {self.total('articles')} articles, "
                          f"{self.total('citations')} citations, {self.total('skipped')} skipped")
         return "\n".join(lines)
 
 
-def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
-    """Files as given, folders as their files (recursively, sorted, hidden ones left out), ``-`` as is."""
+def expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path | str, bool]]:
+    """Each input and whether it was named: files and ``-`` as given (True), folders as their files,
+    recursively, sorted, hidden ones left out (False)."""
     for path in paths:
         if str(path) == "-":
-            yield "-"
+            yield "-", True
             continue
         p = Path(path)
         if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file()
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            yield from ((f, False) for f in sorted(f for f in p.rglob("*") if f.is_file()
+                        and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
-            yield p
+            yield p, True
 
 
 class Loader:
@@ -100,12 +102,12 @@ class Loader:
 
     def load(self, paths: Iterable[str | Path], *, format: str | None = None) -> LoadReport:
         report = LoadReport()
-        for path in expand(paths):
-            report.sources.append(self._load_one(path, format))
+        for path, named in expand(paths):
+            report.sources.append(self._load_one(path, format, named))
         self.store.flush()
         return report
 
-    def _load_one(self, path: Path | str, format: str | None) -> SourceReport:
+    def _load_one(self, path: Path | str, format: str | None, named: bool) -> SourceReport:
         started = time.perf_counter()
         report = SourceReport(str(path))
         spooled = None
@@ -119,8 +121,9 @@ class Loader:
                 report.status = "unchanged"
                 return report
             self.store.remove_graph(graph)  # a changed source replaces what it stated before
-            self._read_into(Path(path), report, graph, format)
-            self._describe(graph, identity, checksum, report)
+            self._read_into(Path(path), report, graph, format, named)
+            if report.status == "loaded":
+                self._describe(graph, identity, checksum, report)
         except KgError as exc:
             report.status, report.error = "failed", str(exc)
         finally:
@@ -129,10 +132,13 @@ class Loader:
             report.seconds = time.perf_counter() - started
         return report
 
-    def _read_into(self, path: Path, report: SourceReport, graph: str, format: str | None) -> None:
+    def _read_into(self, path: Path, report: SourceReport, graph: str, format: str | None, named: bool) -> None:
         size = path.stat().st_size
         with open(path, "rb") as raw, _progress(raw, size, str(path), self.progress) as counted:
             stream, head = open_input(report.source, counted)
+            if not (format or named or sniffable(head)):
+                report.status = "ignored"
+                return
             reader = reader_for(format) if format else detect(head, report.source)
             report.format = reader.NAME
             mapper = Mapper(self.minter, graph)
@@ -195,9 +201,12 @@ class Loader:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise ReaderError(f"cannot read: {exc.strerror}", source=str(path)) from exc
     return digest.hexdigest()
 
 

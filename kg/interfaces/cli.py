@@ -75,8 +75,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             report = graph.load(args.paths, format=args.format, progress=not args.quiet)
             if not args.quiet:
                 print(report.render(), file=sys.stderr)
-            for failed in (s for s in report.sources if s.status == "failed"):
-                print(f"kg: {failed.error}", file=sys.stderr)
+            elif report.failed:
+                print("\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed"), file=sys.stderr)
             return EXIT_BAD_INPUT if report.failed else EXIT_OK
         if args.command == "query":
             if args.list:

@@ -83,6 +83,11 @@ def detect(head: bytes, source: str) -> Reader:
     raise ReaderError(f"unrecognised format (known: {', '.join(READERS)}); use --format", source=source)
 
 
+def sniffable(head: bytes) -> bool:
+    """True when some reader recognises ``head``."""
+    return any(reader.sniff(head) for reader in READERS.values())
+
+
 def reader_for(name: str) -> Reader:
     """The reader registered as ``name``; raises ReaderError listing the known names."""
     try:

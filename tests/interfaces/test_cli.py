@@ -1,0 +1,121 @@
+"""The `kg` command in-process (and once as a real process): outputs, exit codes, stdin, gzip."""
+
+import csv
+import gzip
+import io
+import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from kg.interfaces.cli import main
+from kg.queries import catalogue
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's usage errors and --help
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def store(tmp_path: Path, seed_page: Path, capsys) -> str:
+    path = str(tmp_path / "store")
+    code, _, err = run(capsys, "load", "--store", path, str(seed_page))
+    assert code == 0, err
+    assert "6 articles" in err and "5 citations" in err and "0 skipped" in err
+    return path
+
+
+def test_query_csv_has_declared_header_and_one_row_per_result(store, capsys):
+    code, out, _ = run(capsys, "query", "article-authors", "--store", store, "--param",
+                       "article=doi:10.1107/S1600576724011750", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0
+    assert rows[0] == list(catalogue()["article-authors"].columns)
+    assert [r[1] for r in rows[1:]] == ["Huthwelker T", "Borca C", "Altamura D", "De Caro L", "Vanna R", "Corsi F"]
+
+
+def test_sparql_json_and_file_argument(store, capsys, tmp_path):
+    code, out, _ = run(capsys, "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", store,
+                       "--format", "json")
+    n = int(json.loads(out)["results"]["bindings"][0]["n"]["value"])
+    assert code == 0 and n > 300
+    query = tmp_path / "q.rq"
+    query.write_text("ASK { ?a <http://purl.org/spar/cito/cites> ?b }")
+    assert run(capsys, "sparql", f"@{query}", "--store", store, "--format", "json")[1] == \
+        '{"head": {}, "boolean": true}'
+
+
+def test_query_list_names_every_query(capsys, tmp_path):
+    code, out, _ = run(capsys, "query", "--list", "--store", str(tmp_path / "s"))
+    assert code == 0
+    for name, q in catalogue().items():
+        assert name in out and q.title in out
+
+
+@pytest.mark.parametrize("argv", [[], ["load"], ["query", "x", "--format", "xml"], ["frobnicate"],
+                                  ["query", "article-metadata", "--param", "nokey"]])
+def test_usage_errors_exit_2(capsys, tmp_path, argv):
+    if argv[:1] == ["query"]:
+        argv = argv + ["--store", str(tmp_path / "s")]
+    assert run(capsys, *argv)[0] == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["sparql", "SELECT WHERE {"],
+    ["query", "nope"],
+    ["query", "article-metadata", "--param", "article=pmid:abc"],
+    ["sparql", "@/nonexistent/query.rq"],
+])
+def test_bad_input_exits_1_with_one_line(store, capsys, argv):
+    code, out, err = run(capsys, *argv, "--store", store)
+    assert code == 1 and out == ""
+    assert err.startswith("kg: ") and err.count("\n") == 1
+
+
+def test_load_failures_name_the_file_and_keep_loading(capsys, tmp_path, seed_page):
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<PubmedArticleSet><PubmedArticle><MedlineCitation>")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    code, _, err = run(capsys, "load", "--store", str(tmp_path / "s"), str(broken), str(empty), str(seed_page),
+                       "/nonexistent.xml")
+    assert code == 1
+    assert "broken.xml" in err and "empty.txt: the input is empty" in err and "nonexistent.xml" in err
+    assert "6 articles" in err  # the good file in between still loaded
+    code, out, _ = run(capsys, "query", "dataset-summary", "--store", str(tmp_path / "s"), "--format", "csv")
+    assert "articles,6" in out
+
+
+def test_gzip_and_stdin_give_the_same_graph(tmp_path, seed_page):
+    gz = tmp_path / "page.txt.gz"
+    gz.write_bytes(gzip.compress(seed_page.read_bytes()))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(!STRSTARTS(STR(?s), 'https://kg.example.org/graph/')) }"
+    counts = []
+    for source, stdin in ((str(gz), None), ("-", seed_page.read_bytes())):
+        store = str(tmp_path / f"store-{len(counts)}")
+        done = subprocess.run([sys.executable, "-m", "kg", "load", "--store", store, source], input=stdin,
+                              capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        out = subprocess.run([sys.executable, "-m", "kg", "sparql", count, "--store", store, "--format", "csv"],
+                             capture_output=True, text=True, timeout=120).stdout
+        counts.append(out)
+    assert counts[0] == counts[1] and int(counts[0].split()[1]) > 300
+
+
+def test_console_script_points_at_a_real_function():
+    [script] = [e for e in entry_points(group="console_scripts") if e.name == "kg"]
+    assert script.load() is main
+
+
+def test_help_explains_every_command(capsys):
+    for command in ("load", "query", "sparql"):
+        code, out, _ = run(capsys, command, "--help")
+        assert code == 0 and "--store" in out
