@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["BIRO", "C4O", "CITO", "DATACITE", "DCTERMS", "FABIO", "FOAF", "FRBR", "KGV", "LITERAL", "OCO",
+__all__ = ["biro", "c4o", "cito", "datacite", "dcterms", "fabio", "foaf", "frbr", "kgv", "literal", "oco",
+           "prism", "pro", "prov", "rdf", "BIRO", "C4O", "CITO", "DATACITE", "DCTERMS", "FABIO", "FOAF", "FRBR", "KGV", "LITERAL", "OCO",
            "PRISM", "PRO", "PROV", "RDF", "RDFS", "XSD", "PREFIXES"]
 
 
@@ -138,3 +141,13 @@ PREFIXES: dict[str, str] = {
     "biro": str(BIRO._NS), "oco": str(OCO._NS), "kg": str(KGV._NS), "dcterms": str(DCTERMS),
     "foaf": str(FOAF), "prov": str(PROV), "xsd": str(XSD), "rdf": str(RDF), "rdfs": str(RDFS),
 }
+
+
+def _plain(ns: type[DefinedNamespace]) -> SimpleNamespace:
+    """A namespace's terms as plain str attributes: as closed as the class, and fast on the mapper's hot path."""
+    return SimpleNamespace(**{name: str(ns[name]) for name in ns.__annotations__})
+
+
+fabio, cito, pro, datacite, literal, prism, frbr, c4o, biro, oco, kgv = map(
+    _plain, (FABIO, CITO, PRO, DATACITE, LITERAL, PRISM, FRBR, C4O, BIRO, OCO, KGV))
+dcterms, foaf, prov, rdf = map(_plain, (DCTERMS, FOAF, PROV, RDF))

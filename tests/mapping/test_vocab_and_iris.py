@@ -1,0 +1,90 @@
+"""The vocabulary exists in the ontologies; IRIs are deterministic and safe; the mapper refuses what must not
+appear (self-citations); time spans are computed at the precision both dates share."""
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+import rdflib
+
+from kg.config import data_dir
+from kg.errors import MappingError
+from kg.mapping import vocab
+from kg.mapping.iris import Minter, article_key
+from kg.mapping.mapper import Mapper
+from kg.mapping.terms import Lit, timespan
+from kg.records import Article, Author, Citation, Identifier, PartialDate, Reference, Scheme
+
+SPAR_FILES = ("fabio.ttl", "cito.ttl", "pro.ttl", "datacite.ttl", "literal.ttl", "frbr.ttl", "c4o.ttl", "biro.ttl")
+
+
+@pytest.fixture(scope="module")
+def declared_terms(shared: Path) -> set[str]:
+    graph = rdflib.Graph()
+    for name in SPAR_FILES:
+        graph.parse(shared / "data" / "spar_ontologies" / name)
+    graph.parse(str(data_dir("ontologies") / "kg.ttl"))
+    return {str(s) for s in graph.subjects()}
+
+
+def _kg_namespaces():
+    for name in vocab.__all__:
+        ns = getattr(vocab, name)
+        if isinstance(ns, type) and issubclass(ns, rdflib.namespace.DefinedNamespace) and ns.__module__ == vocab.__name__:
+            yield ns
+
+
+def test_every_term_kg_writes_is_declared_in_an_ontology(declared_terms):
+    terms = {str(ns[t]) for ns in _kg_namespaces() for t in ns.__annotations__}
+    assert len(terms) > 50
+    assert sorted(terms - declared_terms) == []
+
+
+def test_misspelt_term_raises():
+    with pytest.raises(AttributeError):
+        vocab.FABIO.JournalArticel  # noqa: B018
+
+
+def test_iris_are_deterministic_and_escaped():
+    m = Minter("https://example.org/kg/")
+    hostile = Identifier(Scheme.DOI, '10.1000/a<b>"c{d} e')
+    iri = m.article((hostile,))
+    pyoxigraph.NamedNode(iri)  # a valid IRI despite the characters in the DOI
+    assert iri == m.article((hostile,)) and " " not in iri
+    both = (Identifier(Scheme.DOI, "10.1000/x"), Identifier(Scheme.PMID, "42"))
+    assert article_key(both) == "pmid/42"  # PMID first, whatever the order given
+    with pytest.raises(MappingError):
+        Minter("not an iri")
+
+
+def test_self_citation_is_reported_not_stored():
+    m = Minter()
+    ids = (Identifier(Scheme.PMID, "7"),)
+    out = Mapper(m, m.source_graph("s")).map(Citation(citing=ids, cited=ids, record_id="entry 1"))
+    assert out.triples == [] and out.citations == 0 and "same article" in out.problems[0]
+    article = Article(identifiers=ids, references=(Reference(identifiers=ids, text="itself"),), record_id="PMID 7")
+    out = Mapper(m, m.source_graph("s")).map(article)
+    assert not any(p.endswith("/cites") for _, p, _ in out.triples) and "itself" in out.problems[0]
+
+
+def test_authors_are_a_chain_with_positions():
+    m = Minter()
+    article = Article(identifiers=(Identifier(Scheme.PMID, "7"),),
+                      authors=(Author(family="De Caro", initials="L"), Author(name="The Consortium")))
+    triples = Mapper(m, m.source_graph("s")).map(article).triples
+    positions = sorted(o.value for _, p, o in triples if p.endswith("authorPosition"))
+    nexts = [(s, o) for s, p, o in triples if p == str(vocab.OCO.hasNext)]
+    assert positions == ["1", "2"] and len(nexts) == 1 and nexts[0][0].endswith("/1-de-caro-l")
+    names = {o.value for _, p, o in triples if p == str(vocab.FOAF.name)}
+    assert names == {"De Caro L", "The Consortium"}
+
+
+@pytest.mark.parametrize(("cited", "citing", "expected"), [
+    (PartialDate(2011, 9, 22), PartialDate(2025), "P14Y"),
+    (PartialDate(2011, 9, 22), PartialDate(2025, 2, 7), "P13Y4M16D"),
+    (PartialDate(2012, 1, 31), PartialDate(2012, 3, 1), "P1M1D"),
+    (PartialDate(2011, 9), PartialDate(2011, 3, 5), "-P6M"),
+    (PartialDate(2020, 5, 5), PartialDate(2020, 5, 5), "P0D"),
+])
+def test_timespan(cited, citing, expected):
+    assert timespan(cited, citing) == Lit(expected, "http://www.w3.org/2001/XMLSchema#duration")
