@@ -87,8 +87,9 @@ class KnowledgeGraph:
         query = self.queries[name]
         text = bind(query, {k: str(v) for k, v in params.items() if v is not None}, self._resolve)
         result = self.store.query(text)
-        return Result(query.columns, [tuple(row[result.columns.index(c)] if c in result.columns else None
-                                            for c in query.columns) for row in result.rows])
+        if result.columns != query.columns:
+            raise QueryError(f"query {name!r} returned columns {result.columns}, its header declares {query.columns}")
+        return result
 
     def sparql(self, text: str) -> Result:
         """Runs any SPARQL SELECT or ASK over the union of all sources; raises QueryError."""

@@ -219,4 +219,4 @@ def _spool_stdin() -> Path:
 def _progress(raw: BinaryIO, size: int, name: str, enabled: bool):
     """``raw`` wrapped so that reading it advances a progress bar, shown on a terminal for files over 1 MiB."""
     show = enabled and size > 1 << 20 and sys.stderr.isatty()
-    return tqdm.wrapattr(raw, "read", total=size, desc=Path(name).name, leave=False, disable=not show)
+    return tqdm.wrapattr(raw, "read", total=size, desc=Path(name).name[:32], leave=False, disable=not show)

@@ -5,6 +5,7 @@ import re
 
 import pyoxigraph
 import pytest
+from rdflib import URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.errors import QueryError
@@ -39,7 +40,7 @@ def test_query_file_is_plain_sparql_with_a_true_header(name):
 def test_bound_query_text_parses_and_pages():
     query = CATALOGUE["citing-articles"]
     text = bind(query, {"article": "pmid:1", "limit": "5", "offset": "10"},
-                lambda kind, value: [__import__("rdflib").URIRef("https://kg.example.org/br/pmid/1")])
+                lambda kind, value: [URIRef("https://kg.example.org/br/pmid/1")])
     prepareQuery(text)
     assert text.rstrip().endswith("LIMIT 5\nOFFSET 10")
 
@@ -102,3 +103,45 @@ def test_unknown_query_and_parameter_are_clear_errors(seed_graph):
         seed_graph.query("nope")
     with pytest.raises(QueryError, match="has no parameter 'pmid'.*article"):
         seed_graph.query("article-metadata", pmid="1")
+
+
+@pytest.fixture(scope="module")
+def orcid_graph(tmp_path_factory, pubmed_dir):
+    from kg import KnowledgeGraph
+
+    with KnowledgeGraph(tmp_path_factory.mktemp("orcid") / "store") as kg:
+        kg.load(pubmed_dir / "pmparser__pubmed26n1334.xml.gz")
+        yield kg
+
+
+def _orcid_authors(pubmed_dir) -> dict[str, list[tuple[str, list[str]]]]:
+    """ORCID → [(PMID, the article's author names in order)], read with ElementTree."""
+    import gzip
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(gzip.decompress((pubmed_dir / "pmparser__pubmed26n1334.xml.gz").read_bytes()))
+    found: dict[str, list[tuple[str, list[str]]]] = {}
+    for article in root.iter("PubmedArticle"):
+        authors = [a for a in article.iter("Author") if a.get("ValidYN") != "N"]
+        names = [" ".join(filter(None, (a.findtext("LastName"), a.findtext("Initials"))))
+                 or a.findtext("CollectiveName") for a in authors]
+        for author in authors:
+            for ident in author.iter("Identifier"):
+                if ident.get("Source") == "ORCID":
+                    orcid = ident.text.strip().rsplit("/", 1)[-1]
+                    found.setdefault(orcid, []).append((article.findtext("MedlineCitation/PMID"), names))
+    return found
+
+
+def test_author_queries_by_orcid(orcid_graph, pubmed_dir):
+    expected = _orcid_authors(pubmed_dir)
+    assert len(expected) > 50
+    for orcid, works in sorted(expected.items())[:25]:
+        rows = orcid_graph.query("author-publications", author=f"orcid:{orcid}").dicts()
+        assert sorted(r["pmid"] for r in rows) == sorted({pmid for pmid, _ in works}), orcid
+        assert all(r["author_count"] == len(names) for r, (_, names) in zip(
+            sorted(rows, key=lambda r: r["pmid"]), sorted(works)))
+        coauthors = orcid_graph.query("coauthors", author=f"https://orcid.org/{orcid}", limit=1000)
+        own = {n for _, names in works for n in names} - set(coauthors.column("name"))
+        assert len(own) >= 1  # the author's own name is not among the co-authors ...
+        assert set(coauthors.column("name")) <= {n for _, names in works for n in names}  # ... the others are
