@@ -8,7 +8,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -25,7 +26,8 @@ from kg.readers import detect, open_input, reader_for, sniffable
 from kg.records import Skipped
 from kg.store.oxigraph import OxigraphStore
 
-BATCH = 100_000  # triples per write to the store
+BATCH = 20_000  # triples per write to the store
+BULK_BYTES = 1 << 20  # sources from this size on go through the bulk loader
 SOFTWARE = f"https://w3id.org/kg-loader/software/{__version__}"
 
 
@@ -143,17 +145,22 @@ class Loader:
             report.format = reader.NAME
             mapper = Mapper(self.minter, graph)
             batch: list[Triple] = []
-            try:
-                for record in reader.read(stream, report.source):
-                    report.records += 1
-                    self._map(mapper, record, batch, report)
-                    if len(batch) >= BATCH:
-                        self.store.add(batch, graph)
-                        batch = []
-            finally:  # what was read before a broken part of the file is kept
-                if batch:
-                    self.store.add(batch, graph)
+            with self._writer(size) as write:
+                try:
+                    for record in reader.read(stream, report.source):
+                        report.records += 1
+                        self._map(mapper, record, batch, report)
+                        if len(batch) >= BATCH:
+                            write(batch, graph)
+                            batch = []
+                finally:  # what was read before a broken part of the file is kept
+                    if batch:
+                        write(batch, graph)
         report.triples = self._count(graph)
+
+    def _writer(self, size: int) -> AbstractContextManager[Callable[[list[Triple], str], None]]:
+        """The bulk loader, on another core, for big files; one transaction per batch for small ones."""
+        return self.store.bulk_writer() if size >= BULK_BYTES else nullcontext(self.store.add)
 
     @staticmethod
     def _map(mapper: Mapper, record, batch: list[Triple], report: SourceReport) -> None:

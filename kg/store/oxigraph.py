@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,8 +15,8 @@ from kg.errors import QueryError, StoreError
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Triple
 from kg.results import Result
+from kg.store import nquads
 
-BULK_THRESHOLD = 50_000  # quads: below this a batch goes in one transaction, above through the bulk loader
 
 
 class OxigraphStore:
@@ -54,14 +57,53 @@ class OxigraphStore:
             yield ox.Quad(iri(s), iri(p), obj, g)
 
     def add(self, triples: list[Triple], graph: str) -> None:
-        """Adds triples to ``graph``: one transaction for small batches, the bulk loader for big ones."""
+        """Adds triples to ``graph`` in one transaction: all of them or none."""
         try:
-            if len(triples) >= BULK_THRESHOLD:
-                self._store.bulk_extend(self._quads(triples, graph))
-            else:
-                self._store.extend(self._quads(triples, graph))
+            self._store.extend(self._quads(triples, graph))
         except (OSError, ValueError, SyntaxError) as exc:
             raise StoreError(f"cannot write to the store: {exc}", source=str(self.path)) from exc
+
+    @contextmanager
+    def bulk_writer(self) -> Iterator[Callable[[list[Triple], str], None]]:
+        """A function that streams triples to Oxigraph's bulk loader, which runs on another thread.
+
+        The triples go through a pipe as N-Quads, so the bulk loader parses and indexes on one core (it
+        releases the GIL) while the caller reads and maps on the other. Not transactional: what was written
+        before a failure stays written. Raises StoreError when the loader fails.
+        """
+        read_fd, write_fd = os.pipe()
+        failure: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                self._store.bulk_load(path=f"/dev/fd/{read_fd}", format=ox.RdfFormat.N_QUADS)
+            except BaseException as exc:  # noqa: BLE001 - handed to the writing thread below
+                failure.append(exc)
+            finally:
+                os.close(read_fd)
+
+        loader = threading.Thread(target=load, name="kg-bulk-load", daemon=True)
+        loader.start()
+        pipe = os.fdopen(write_fd, "wb", buffering=1 << 20)
+
+        def write(triples: list[Triple], graph: str) -> None:
+            try:
+                pipe.write(nquads.serialize(triples, graph).encode("utf-8"))
+            except BrokenPipeError:
+                loader.join()
+                raise StoreError(f"the bulk loader failed: {failure[0] if failure else 'it stopped reading'}",
+                                 source=str(self.path)) from None
+
+        try:
+            yield write
+        finally:
+            try:
+                pipe.close()
+            except BrokenPipeError:
+                pass
+            loader.join()
+        if failure:
+            raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
 
     def remove_graph(self, graph: str) -> None:
         """Removes a named graph and every quad in it (nothing if it does not exist)."""
