@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from tqdm import tqdm
 
-from kg import __version__
+from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
@@ -122,8 +122,12 @@ class Loader:
             if self._checksum_of(graph) == checksum:
                 report.status = "unchanged"
                 return report
+            touched = derived.touched_by(self.store, graph)
             self.store.remove_graph(graph)  # a changed source replaces what it stated before
-            self._read_into(Path(path), report, graph, format, named)
+            try:
+                self._read_into(Path(path), report, graph, format, named)
+            finally:  # what was written, even by a failed load, is counted
+                derived.refresh(self.store, self.minter.base, touched | derived.touched_by(self.store, graph))
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report)
         except KgError as exc:

@@ -18,6 +18,7 @@ from kg.records import Identifier, Scheme
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]+")
 _HEADER = re.compile(r"#\s*(name|title|description|param|columns):\s*(.*)")
+_CONTINUED = re.compile(r"#\s{2,}(\S.*)")
 _PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+default\s+(?P<default>\S+))?"
                     r"(?:\s+\((?P<doc>.*)\))?\s*$")
 MAX_TEXT = 500
@@ -70,8 +71,14 @@ def parse_header(text: str, *, source: str) -> CannedQuery:
     """Reads the ``# key: value`` header lines of an .rq file; raises QueryError on a malformed header."""
     fields: dict[str, str] = {}
     params: list[Param] = []
+    key = None
     for line in text.splitlines():
         match = _HEADER.match(line.strip())
+        continued = _CONTINUED.match(line)
+        if continued and key == "description":
+            fields["description"] += " " + continued.group(1).strip()
+            continue
+        key = None
         if not match:
             continue
         key, value = match.groups()

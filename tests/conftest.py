@@ -58,3 +58,25 @@ def seed_graph(tmp_path_factory, seed_page: Path):
         report = kg.load([seed_page, DATA / "pubmed_39917195.xml"])
         assert not report.failed, report.render()
         yield kg
+
+
+def _derived_and_recounted(kg) -> tuple[dict, dict]:
+    cites = "<http://purl.org/spar/cito/cites>"
+    ns = "https://w3id.org/kg-loader/ns#"
+    derived = {(str(a), p.rsplit("#", 1)[1], int(n)) for a, p, n in kg.sparql(
+        f"SELECT ?a ?p ?n WHERE {{ VALUES ?p {{ <{ns}citationCount> <{ns}referenceCount> }} ?a ?p ?n }}").rows}
+    recounted = {(str(a), "citationCount", int(n)) for a, n in kg.sparql(
+        f"SELECT ?a (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c {cites} ?a }} GROUP BY ?a").rows}
+    recounted |= {(str(a), "referenceCount", int(n)) for a, n in kg.sparql(
+        f"SELECT ?a (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?a {cites} ?c }} GROUP BY ?a").rows}
+    return derived, recounted
+
+
+@pytest.fixture()
+def counts_are_fresh():
+    """A check that a graph's materialised counts equal the counts recomputed from its citations."""
+    def check(kg) -> int:
+        derived, recounted = _derived_and_recounted(kg)
+        assert derived == recounted
+        return len(derived)
+    return check

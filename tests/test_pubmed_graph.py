@@ -112,3 +112,7 @@ def test_citing_articles_of_a_much_cited_reference(baseline_graph, xml_records):
     top = max(citers, key=lambda k: (len(citers[k]), k))
     rows = baseline_graph.query("citing-articles", article=top, limit=1000)
     assert set(rows.column("pmid")) == citers[top] and len(rows) > 1
+
+
+def test_materialised_counts_are_exact(baseline_graph, counts_are_fresh):
+    assert counts_are_fresh(baseline_graph) > 40_000

@@ -133,6 +133,8 @@ class KGV(DefinedNamespace):
     authorPosition: URIRef
     sha256: URIRef
     baseIri: URIRef
+    citationCount: URIRef
+    referenceCount: URIRef
 
 
 PREFIXES: dict[str, str] = {

@@ -1,0 +1,1 @@
+"""The benchmark: a synthetic corpus, measurements side by side, and the report."""
