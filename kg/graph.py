@@ -72,6 +72,11 @@ class KnowledgeGraph:
             paths = [paths]
         return Loader(self.store, self.minter, progress=progress).load(paths, format=format)
 
+    def export(self, path: str | Path, *, format: str = "nquads") -> None:
+        """Writes the graph to a file: ``nquads`` or ``trig`` keep each source's named graph; ``ntriples``,
+        ``turtle``, ``jsonld`` and ``rdfxml`` write the union of all sources as one graph. Raises StoreError."""
+        self.store.export(Path(path), format)
+
     # -- querying -------------------------------------------------------------------------------------------
     @property
     def queries(self) -> dict[str, CannedQuery]:

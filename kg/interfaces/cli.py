@@ -12,6 +12,7 @@ from kg.errors import KgError
 from kg.graph import KnowledgeGraph
 from kg.readers import READERS
 from kg.results import OutputFormat
+from kg.store.oxigraph import EXPORT_FORMATS
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -48,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
                             description="Run a SPARQL 1.1 SELECT or ASK over the union of all loaded sources.")
     sparql.add_argument("text", metavar="TEXT|@FILE", help="the query, or @path to a file holding it")
     sparql.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
+    export = sub.add_parser("export", parents=[common], help="write the graph to an RDF file",
+                            description="Write the store to a file for other semantic-web tools or another store's "
+                            "bulk loader. nquads and trig keep each source's named graph; the other formats "
+                            "write the union of all sources as one graph.")
+    export.add_argument("output", type=Path, metavar="FILE")
+    export.add_argument("--format", "-f", choices=sorted(EXPORT_FORMATS), default="nquads")
     return parser
 
 
@@ -78,6 +85,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             elif report.failed:
                 print("\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed"), file=sys.stderr)
             return EXIT_BAD_INPUT if report.failed else EXIT_OK
+        if args.command == "export":
+            graph.export(args.output, format=args.format)
+            return EXIT_OK
         if args.command == "query":
             if args.list:
                 sys.stdout.write(_list(graph))

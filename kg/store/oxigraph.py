@@ -19,6 +19,10 @@ from kg.store import nquads
 
 
 
+EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
+                  "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
 class OxigraphStore:
     """An Oxigraph store in a folder, created on first use. Queries see the union of all graphs by default."""
 
@@ -104,6 +108,19 @@ class OxigraphStore:
             loader.join()
         if failure:
             raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
+
+    def export(self, output: Path, fmt: str) -> None:
+        """Writes the store to ``output``: every named graph for nquads/trig; the union of the graphs (one RDF
+        graph) for ntriples, turtle, jsonld and rdfxml. Raises StoreError."""
+        rdf_format = EXPORT_FORMATS[fmt]
+        try:
+            if rdf_format.supports_datasets:
+                self._store.dump(str(output), rdf_format)
+            else:
+                triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+                triples.serialize(str(output), rdf_format)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise StoreError(f"cannot export: {exc}", source=str(output)) from exc
 
     def remove_graph(self, graph: str) -> None:
         """Removes a named graph and every quad in it (nothing if it does not exist)."""
