@@ -1,9 +1,12 @@
-"""Materialised counts beside the sources: each article's citation and reference counts, kept right after every
-load so that rankings read one triple per article instead of counting links."""
+"""Materialised counts beside the sources, kept right after every load: each article's citation and reference
+counts (rankings read one triple per article instead of counting links) and the dataset's statistics (what
+dataset-summary shows), maintained by what each source alone contributes."""
 
 from __future__ import annotations
 
-from kg.mapping.vocab import cito, kgv
+from urllib.parse import quote
+
+from kg.mapping.vocab import DATACITE, c4o, cito, datacite, dcterms, fabio, kgv, prism, pro
 from kg.store.oxigraph import OxigraphStore
 
 FULL_REFRESH_AT = 20_000  # affected articles from which one full recount is cheaper than batched ones
@@ -35,7 +38,7 @@ def touched_by(store: OxigraphStore, graph: str) -> set[str]:
 
 
 def _recount_all(store: OxigraphStore, derived: str) -> None:
-    updates = [f"DROP SILENT GRAPH <{derived}>"]
+    updates = [f"DELETE WHERE {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }}" for prop, _ in _COUNTS]
     for prop, pattern in _COUNTS:
         updates.append(f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ SELECT ?a "
                        f"(COUNT(DISTINCT ?other) AS ?n) WHERE {{ GRAPH ?g {{ {pattern} }} "
@@ -52,3 +55,49 @@ def _recount(store: OxigraphStore, derived: str, articles: list[str]) -> None:
                        f"(COUNT(DISTINCT ?other) AS ?n) WHERE {{ VALUES ?a {{ {values} }} GRAPH ?g {{ {pattern} }} "
                        f"FILTER(?g != <{derived}>) }} GROUP BY ?a }}")
     store.update(" ;\n".join(updates))
+
+
+# Statistics: (metric, or an expression naming it; the pattern matched in one graph; the same membership in
+# another graph, for "is it there already?"; what is counted). A thing counts once however many sources state it.
+_YEAR = "SUBSTR(STR(?d), 1, 4)"
+_ID = f"<{fabio.hasPubMedId}>|<{fabio.hasPubMedCentralId}>|<{prism.doi}>"  # an article, not a journal
+_STATS = (
+    ('"articles"', f"?k <{dcterms.title}> ?x ; {_ID} ?i", f"?k <{dcterms.title}> ?x2 ; {_ID} ?i2", "DISTINCT ?k"),
+    ('"identified_articles"', f"?k {_ID} ?x", f"?k {_ID} ?x2", "DISTINCT ?k"),
+    ('"authors"', f"?r <{pro.isHeldBy}> ?k", f"?r2 <{pro.isHeldBy}> ?k", "DISTINCT ?k"),
+    ('"journals"', f"?k a <{fabio.Journal}>", f"?k a <{fabio.Journal}>", "DISTINCT ?k"),
+    ('"citations"', f"?k <{cito.cites}> ?k2", f"?k <{cito.cites}> ?k2", "*"),
+    ('"declared_citation_counts"', f"?k a <{c4o.GlobalCitationCount}>", f"?k a <{c4o.GlobalCitationCount}>",
+     "DISTINCT ?k"),
+    (f'CONCAT("identifiers:", STRAFTER(STR(?s), "{DATACITE._NS}"))',
+     f"?k <{datacite.usesIdentifierScheme}> ?s", f"?k <{datacite.usesIdentifierScheme}> ?s", "DISTINCT ?k"),
+    (f'CONCAT("articles_in:", {_YEAR})', f"?k <{dcterms.title}> ?x ; {_ID} ?i ; <{prism.publicationDate}> ?d",
+     f"?k <{dcterms.title}> ?x2 ; {_ID} ?i2 ; <{prism.publicationDate}> ?d2 FILTER(SUBSTR(STR(?d2), 1, 4) = {_YEAR})",
+     "DISTINCT ?k"),
+)
+
+
+def contribution(store: OxigraphStore, graph: str) -> dict[str, int]:
+    """What ``graph`` alone adds to each statistic: the things it states that no other graph states."""
+    counts: dict[str, int] = {}
+    for metric, pattern, elsewhere, counted in _STATS:
+        rows = store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ GRAPH <{graph}> {{ {pattern} }} "
+                           f"FILTER NOT EXISTS {{ GRAPH ?other {{ {elsewhere} }} FILTER(?other != <{graph}>) }} "
+                           f"BIND({metric} AS ?metric) }} GROUP BY ?metric", union=False).rows
+        counts.update({str(m): int(n) for m, n in rows if m is not None and int(n)})
+    return counts
+
+
+def add_statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> None:
+    """Adds ``delta`` to the stored statistics (one transaction)."""
+    if not any(delta.values()):
+        return
+    derived = derived_graph(base)
+    current = {str(m): int(n) for m, n in store.query(
+        f"SELECT ?m ?n WHERE {{ GRAPH <{derived}> {{ ?s <{kgv.metric}> ?m ; <{kgv.count}> ?n }} }}", union=False).rows}
+    for metric, change in delta.items():
+        current[metric] = current.get(metric, 0) + change
+    inserts = " ".join(f'<{base}stat/{quote(m, safe="")}> <{kgv.metric}> "{m}" ; <{kgv.count}> {n} .'
+                       for m, n in sorted(current.items()) if n)
+    store.update(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
+                 f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")

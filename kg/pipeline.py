@@ -123,11 +123,12 @@ class Loader:
                 report.status = "unchanged"
                 return report
             touched = derived.touched_by(self.store, graph)
+            withdrawn = derived.contribution(self.store, graph)
             self.store.remove_graph(graph)  # a changed source replaces what it stated before
             try:
                 self._read_into(Path(path), report, graph, format, named)
             finally:  # what was written, even by a failed load, is counted
-                derived.refresh(self.store, self.minter.base, touched | derived.touched_by(self.store, graph))
+                self._recount(graph, touched, withdrawn)
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report)
         except KgError as exc:
@@ -137,6 +138,14 @@ class Loader:
                 spooled.unlink()
             report.seconds = time.perf_counter() - started
         return report
+
+    def _recount(self, graph: str, touched: set[str], withdrawn: dict[str, int]) -> None:
+        """Brings the materialised counts up to date after ``graph`` was (re)written."""
+        derived.refresh(self.store, self.minter.base, touched | derived.touched_by(self.store, graph))
+        delta = derived.contribution(self.store, graph)
+        for metric, count in withdrawn.items():
+            delta[metric] = delta.get(metric, 0) - count
+        derived.add_statistics(self.store, self.minter.base, delta)
 
     def _read_into(self, path: Path, report: SourceReport, graph: str, format: str | None, named: bool) -> None:
         size = path.stat().st_size

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def _shared_dir() -> Path:
@@ -35,9 +36,6 @@ def seed_page(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def pubmed_dir(shared: Path) -> Path:
     return shared / "data" / "pubmed_xml"
-
-
-DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture()
@@ -74,9 +72,14 @@ def _derived_and_recounted(kg) -> tuple[dict, dict]:
 
 @pytest.fixture()
 def counts_are_fresh():
-    """A check that a graph's materialised counts equal the counts recomputed from its citations."""
+    """A check that a graph's materialised counts and statistics equal the ones recomputed from scratch."""
+    from_scratch = (DATA / "dataset-summary-from-scratch.rq").read_text(encoding="utf-8")
+
     def check(kg) -> int:
         derived, recounted = _derived_and_recounted(kg)
         assert derived == recounted
+        summary = {r["metric"]: r["value"] for r in kg.query("dataset-summary").dicts() if r["value"]}
+        scratch = {str(m): int(v) for m, v in kg.sparql(from_scratch).rows if int(v)}
+        assert summary == scratch
         return len(derived)
     return check

@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import gzip
 import math
+import operator
 import random
+import sys
 import time
 from array import array
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -22,10 +25,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _SEASONS = ("Spring", "Summer", "Fall", "Winter")
 _AUTHOR_SIGMA, _MAX_AUTHORS = 0.7, 30  # author counts are lognormal around each kind's median, clipped at 30
 _REFERENCE_MU, _REFERENCE_SIGMA = math.log(16.0), 0.65  # reference list length before the 5..60 clip
-_ORCID_SHARE, _AFFILIATION_SHARE, _COLLECTIVE_SHARE = 0.15, 0.55, 0.02
+_ORCID_SHARE, _COLLECTIVE_SHARE = 0.15, 0.02  # ~55% of the other authors have an affiliation (see _author)
 _EXTERNAL_SHARE = 0.10  # references to works outside the corpus (PMIDs below first_pmid, or DOI/text only)
-_RECENT_SHARE = 0.2  # citations drawn uniformly from recent articles; the rest by preferential attachment
+_HOT_SHARE = 0.5  # citations drawn from the recently written or cited; the rest by preferential attachment
 _FLUSH_CHARS = 1 << 20
+_BIG_ENDIAN = sys.byteorder == "big"
 
 _HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
          '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
@@ -36,7 +40,7 @@ _FUNCTION_WORDS = ("the", "of", "and", "in", "to", "a", "with", "for", "was", "w
                    "that", "as", "at", "patients", "are", "or", "be", "this", "an", "these", "study", "after",
                    "between", "not", "than", "we", "which", "but", "during", "both", "higher", "lower")
 _TOKENS = ("p &lt; 0.05", "p &lt; 0.001", "95% CI", "n = 124", "(OR = 1.8)", "&amp;", "(n = 42)", "12%", "two",
-           "three", "in vivo", "vs.", "p &gt; 0.1", "(HR 0.72)")
+           "three", "in vivo", "versus", "p &gt; 0.1", "(HR 0.72)")
 _ONSETS = ("b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "cl", "cr", "dr",
            "fl", "gr", "pl", "pr", "sc", "sp", "st", "tr", "ph", "th", "ch")
 _VOWELS = ("a", "e", "i", "o", "u", "ia", "io", "ea", "ou", "y", "a", "e", "i", "o")
@@ -110,6 +114,7 @@ def orcid(body: int) -> str:
     return "-".join(full[i:i + 4] for i in range(0, 16, 4))
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the busiest ORCID holders sign thousands of articles
 def _orcid_of(person: int) -> str:
     """Person ``person``'s ORCID: 0000-000k-… (or the newer 0009-000k-…), distinct for distinct persons."""
     h = _mix(person ^ 0x5EED)
@@ -117,9 +122,13 @@ def _orcid_of(person: int) -> str:
     return orcid(block + (1 + h % 3) * 10_000_000 + _permute(person, 10_000_000, 1_234_567))
 
 
-def _pmcid_of(pmid: int) -> str | None:
-    """About 30% of articles are in PMC; the number is distinct for any 9,000,000 consecutive PMIDs."""
-    return f"PMC{pmid * 7 % 9_000_000 + 1_000_000}" if _mix(pmid ^ 0xC0FFEE) % 100 < 30 else None
+def _pmcid_of(pmid: int, hashed: int | None = None) -> str | None:
+    """About 30% of articles are in PMC; the number is distinct for any 9,000,000 consecutive PMIDs.
+
+    ``hashed`` is ``_mix(pmid)`` when the caller has it already.
+    """
+    hashed = _mix(pmid) if hashed is None else hashed
+    return f"PMC{pmid * 7 % 9_000_000 + 1_000_000}" if (hashed >> 40) % 100 < 30 else None
 
 
 def _pii_of(pmid: int, journal: _Journal, year: int) -> str | None:
@@ -143,13 +152,14 @@ class _Journal(NamedTuple):
 
 
 def _zipf_table(items: list, size: int, offset: float = 2.0) -> list:
-    """``items`` repeated in proportion to 1/(rank+offset): a uniform pick from it is a Zipf-like pick."""
+    """Exactly ``size`` entries, ``items`` repeated in proportion to 1/(rank+offset) (each at least once, so
+    ``size`` must exceed ``len(items)``): a uniform pick from the table is a Zipf-like pick from ``items``."""
     weights = [1.0 / (rank + offset) for rank in range(len(items))]
-    scale = size / sum(weights)
+    scale = (size - len(items)) / sum(weights)
     table: list = []
     for item, weight in zip(items, weights):
-        table.extend([item] * max(1, round(weight * scale)))
-    return table
+        table.extend([item] * (1 + int(weight * scale)))
+    return table + items[len(items) - (size - len(table)):] if len(table) < size else table
 
 
 def _pseudo_word(rng: random.Random, low: int, high: int) -> str:
@@ -235,6 +245,7 @@ class _World:
         self.plain = _distinct(rng, 4000, lambda r: _pseudo_word(r, 1, 4))
         ranked = list(_FUNCTION_WORDS) + [w for pair in zip(self.plain, _TOKENS) for w in pair]
         self.words = _zipf_table(ranked + self.plain[len(_TOKENS):], 1 << 16)
+        self.capital = {word: word[0].upper() + word[1:] for word in self.words}
         self.keywords = _zipf_table(self.plain, 1 << 14, offset=20.0)
         self.families = _zipf_table(_distinct(rng, 4000, _family), 1 << 15, offset=5.0)
         self.givens = _zipf_table(_distinct(rng, 2500, lambda r: _pseudo_word(r, 1, 3).capitalize()), 1 << 15,
@@ -254,9 +265,12 @@ class _World:
                 journals.append(_journal(rng, len(journals), title, iso, prefixes))
         return journals
 
-    def journal_of(self, pmid: int) -> int:
-        """The journal of an article: a Zipf-like pick fixed by its PMID, so citing records can name it."""
-        return self.journal_table[_mix(pmid) % len(self.journal_table)]
+    def journal_of(self, pmid: int, hashed: int | None = None) -> int:
+        """The journal of an article: a Zipf-like pick fixed by its PMID, so citing records can name it.
+
+        ``hashed`` is ``_mix(pmid)`` when the caller has it already.
+        """
+        return self.journal_table[(_mix(pmid) if hashed is None else hashed) % len(self.journal_table)]
 
 
 @functools.lru_cache(maxsize=4)
@@ -313,19 +327,21 @@ def _kind(rng: random.Random) -> _Kind:
 # --- whom an article cites --------------------------------------------------------------------------------------
 
 class _Popularity:
-    """Earlier articles of the corpus to cite: preferential attachment (the more an article is cited, the likelier
-    it is cited again) mixed with recency. The only state growing with the corpus is ``pool``: 4 bytes per article
-    plus 4 per second citation (about 25 MB for a million articles)."""
+    """Earlier articles of the corpus to cite, by preferential attachment: ``pool`` holds each written article once
+    and again for every second citation it gets, so a uniform pick favours the much cited. Half the picks come
+    from the pool's last 5% (recent articles and those cited lately: what is "hot"), which leaves many articles
+    uncited, as in real corpora. ``pool`` is the only state growing with the corpus: 4 bytes per article plus 4
+    per second citation (about 25 MB for a million articles)."""
 
     def __init__(self, first_pmid: int) -> None:
         self.first = first_pmid
-        self.pool = array("I")  # PMID offsets: each written article once, once more per second citation it got
+        self.pool = array("I")  # PMID offsets
         self._tick = 0
 
     def pick(self, rng: random.Random, pmid: int, count: int) -> list[int]:
         """``count`` distinct earlier PMIDs, or 0 for a reference outside the corpus."""
-        earlier, pool = pmid - self.first, self.pool
-        window = min(earlier, max(50, earlier // 20))
+        earlier, pool, size = pmid - self.first, self.pool, len(self.pool)
+        recent = min(size, max(50, size // 20))
         chosen: list[int] = []
         seen: set[int] = set()
         for _ in range(count):
@@ -333,10 +349,10 @@ class _Popularity:
                 chosen.append(0)
                 continue
             for _ in range(50):  # bounded retries keep the draws (and so the output) deterministic
-                if rng.random() < _RECENT_SHARE:
-                    target = pmid - 1 - int(window * rng.random())
+                if rng.random() < _HOT_SHARE:
+                    target = self.first + pool[size - 1 - int(recent * rng.random())]
                 else:
-                    target = self.first + pool[int(len(pool) * rng.random())]
+                    target = self.first + pool[int(size * rng.random())]
                 if target not in seen:
                     seen.add(target)
                     chosen.append(target)
@@ -384,6 +400,19 @@ class _Existing:
 
 # --- one article ------------------------------------------------------------------------------------------------
 
+def _int(rng: random.Random, low: int, high: int) -> int:
+    """A uniform integer in low..high (several times faster than ``randint``)."""
+    return low + int((high - low + 1) * rng.random())
+
+
+def _words(rng: random.Random, table: list[str], count: int) -> tuple[str, ...]:
+    """``count`` uniform picks from a 65,536-entry table, indexed in C by 16-bit random numbers."""
+    indices = array("H", rng.randbytes(2 * count))
+    if _BIG_ENDIAN:
+        indices.byteswap()  # the same words on every platform
+    return operator.itemgetter(*indices)(table) if count > 1 else tuple(table[i] for i in indices)
+
+
 class _Policy(NamedTuple):
     """How references to corpus articles name them: by DOI alone, by PMID and DOI, else by PMID alone."""
 
@@ -400,6 +429,7 @@ class _Gen:
         self.persons, self.cites, self.policy = _person_count(span), cites, policy
         self.authors = self.orcids = self.references = self.resolvable = 0
         self.journals_used: set[int] = set()
+        self.cited_parts = functools.lru_cache(maxsize=1 << 14)(functools.partial(_cited_parts, self))
 
     def year_of(self, pmid: int) -> int:
         """Years follow the PMIDs of the first ``span`` articles (growing output per year); later ones are new."""
@@ -419,9 +449,9 @@ class _Gen:
         text = "".join((
             '<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">', str(pmid), "</PMID>",
             _revised(rng, year), '<Article PubModel="Print">', _journal_element(rng, journal, year),
-            "<ArticleTitle>", _text(rng, world, rng.randint(8, 20), 99), "</ArticleTitle>",
+            "<ArticleTitle>", _title(rng, world), "</ArticleTitle>",
             _pagination(rng, doi, pii), _abstract(rng, world, kind), _authors(self, kind),
-            "<Language>", "eng" if rng.random() < 0.93 else rng.choice(_LANGUAGES), "</Language>", kind.types,
+            "<Language>", _language(rng), "</Language>", kind.types,
             "</Article>", journal.info, _keywords(rng, world), "</MedlineCitation><PubmedData>", _history(rng, year),
             "<PublicationStatus>ppublish</PublicationStatus>", _article_ids(pmid, doi, pii),
             _reference_list(self, cited), "</PubmedData></PubmedArticle>\n"))
@@ -429,35 +459,46 @@ class _Gen:
         return text
 
 
+def _title(rng: random.Random, world: _World) -> str:
+    """One sentence of 8 to 20 words."""
+    words = list(_words(rng, world.words, _int(rng, 8, 20)))
+    words[0] = world.capital[words[0]]
+    return " ".join(words) + "."
+
+
+def _language(rng: random.Random) -> str:
+    return "eng" if rng.random() < 0.93 else _LANGUAGES[_int(rng, 0, len(_LANGUAGES) - 1)]
+
+
 def _reference_count(rng: random.Random, kind: _Kind) -> int:
     return min(60, max(5, int(rng.lognormvariate(_REFERENCE_MU, _REFERENCE_SIGMA) * kind.reference_scale)))
 
 
 def _revised(rng: random.Random, year: int) -> str:
-    revised = min(_LAST_YEAR, year + rng.randrange(4))
-    return (f"<DateRevised><Year>{revised}</Year><Month>{rng.randint(1, 12):02d}</Month>"
-            f"<Day>{rng.randint(1, 28):02d}</Day></DateRevised>")
+    revised = min(_LAST_YEAR, year + _int(rng, 0, 3))
+    return (f"<DateRevised><Year>{revised}</Year><Month>{_int(rng, 1, 12):02d}</Month>"
+            f"<Day>{_int(rng, 1, 28):02d}</Day></DateRevised>")
 
 
 def _journal_element(rng: random.Random, journal: _Journal, year: int) -> str:
-    issue = f"<Issue>{rng.randint(1, 12)}</Issue>" if rng.random() < 0.85 else ""
+    issue = f"<Issue>{_int(rng, 1, 12)}</Issue>" if rng.random() < 0.85 else ""
     return (f'<Journal>{journal.issns}<JournalIssue CitedMedium="Print"><Volume>{year - journal.founded}</Volume>'
             f"{issue}<PubDate>{_pub_date(rng, year)}</PubDate></JournalIssue>{journal.names}</Journal>")
 
 
 def _pub_date(rng: random.Random, year: int) -> str:
     """Mostly a full date or year and month; sometimes a year alone or a MedlineDate."""
-    roll, month = rng.random(), rng.randrange(12)
+    roll, month = rng.random(), _int(rng, 0, 11)
     if roll < 0.03:
         span = f"Dec-{year + 1} Jan" if month == 11 else f"{_MONTHS[month]}-{_MONTHS[month + 1]}"
         return f"<MedlineDate>{year} {span}</MedlineDate>"
     if roll < 0.04:
-        return f"<MedlineDate>{year} {rng.choice(_SEASONS)}</MedlineDate>"
+        return f"<MedlineDate>{year} {_SEASONS[_int(rng, 0, 3)]}</MedlineDate>"
     if roll < 0.09:
         return f"<Year>{year}</Year>"
     if roll < 0.40:
         return f"<Year>{year}</Year><Month>{_MONTHS[month]}</Month>"
-    return f"<Year>{year}</Year><Month>{_MONTHS[month]}</Month><Day>{rng.randint(1, 28):02d}</Day>"
+    return f"<Year>{year}</Year><Month>{_MONTHS[month]}</Month><Day>{_int(rng, 1, 28):02d}</Day>"
 
 
 def _medline_pages(first: int, last: int) -> str:
@@ -477,13 +518,13 @@ def _pagination(rng: random.Random, doi: str, pii: str | None) -> str:
     """Pages (abbreviated MedlinePgn, or StartPage/EndPage too), or an article number; then ELocationIDs."""
     roll, locations = rng.random(), ""
     if roll < 0.20:
-        number = f"e{rng.randint(1000, 999_999)}"
+        number = f"e{_int(rng, 1000, 999_999)}"
         pagination = f"<Pagination><MedlinePgn>{number}</MedlinePgn></Pagination>"
         locations = f'<ELocationID EIdType="pii" ValidYN="Y">{number}</ELocationID>'
     elif roll < 0.25:
         pagination = ""
     else:
-        first = rng.randint(1, 2400)
+        first = _int(rng, 1, 2400)
         last = first + int(rng.expovariate(0.12))
         pages = (f"<StartPage>{first}</StartPage><EndPage>{last}</EndPage><MedlinePgn>{first}-{last}</MedlinePgn>"
                  if roll < 0.40 else f"<MedlinePgn>{_medline_pages(first, last)}</MedlinePgn>")
@@ -497,24 +538,24 @@ def _pagination(rng: random.Random, doi: str, pii: str | None) -> str:
 
 def _text(rng: random.Random, world: _World, words: int, sentence: int = 24) -> str:
     """``words`` Zipf-drawn words in sentences of 8 to ``sentence`` words, each capitalised and ended by a stop."""
-    drawn = rng.choices(world.words, k=words)
-    sentences, start = [], 0
+    drawn, capital = list(_words(rng, world.words, words)), world.capital
+    start = 0
     while start < words:
-        end = min(words, start + rng.randint(8, sentence))
-        chunk = " ".join(drawn[start:end])
-        sentences.append(chunk[0].upper() + chunk[1:] + ".")
+        end = min(words, start + _int(rng, 8, sentence))
+        drawn[start] = capital[drawn[start]]
+        drawn[end - 1] += "."
         start = end
-    return " ".join(sentences)
+    return " ".join(drawn)
 
 
 def _abstract(rng: random.Random, world: _World, kind: _Kind) -> str:
     """150-300 words; about a third structured in 3-5 labelled parts."""
     if rng.random() >= kind.abstract:
         return ""
-    words = rng.randint(150, 300)
+    words = _int(rng, 150, 300)
     if rng.random() >= 0.35:
         return f"<Abstract><AbstractText>{_text(rng, world, words)}</AbstractText></Abstract>"
-    structure = rng.choice(_STRUCTURES)
+    structure = _STRUCTURES[_int(rng, 0, len(_STRUCTURES) - 1)]
     share = words // len(structure)
     parts = "".join(f'<AbstractText Label="{label}" NlmCategory="{category}">{_text(rng, world, share)}</AbstractText>'
                     for label, category in structure)
@@ -525,12 +566,12 @@ def _keywords(rng: random.Random, world: _World) -> str:
     if rng.random() >= 0.35:
         return ""
     items = "".join(f'<Keyword MajorTopicYN="N">{word}</Keyword>'
-                    for word in rng.choices(world.keywords, k=rng.randint(3, 6)))
+                    for word in rng.choices(world.keywords, k=_int(rng, 3, 6)))
     return f'<KeywordList Owner="NOTNLM">{items}</KeywordList>'
 
 
 def _history(rng: random.Random, year: int) -> str:
-    date = f"<Year>{year}</Year><Month>{rng.randint(1, 12)}</Month><Day>{rng.randint(1, 28)}</Day>"
+    date = f"<Year>{year}</Year><Month>{_int(rng, 1, 12)}</Month><Day>{_int(rng, 1, 28)}</Day>"
     return "".join(("<History>", f'<PubMedPubDate PubStatus="pubmed">{date}</PubMedPubDate>',
                     f'<PubMedPubDate PubStatus="medline">{date}</PubMedPubDate>',
                     f'<PubMedPubDate PubStatus="entrez">{date}</PubMedPubDate>', "</History>"))
@@ -563,13 +604,10 @@ def _authors(g: _Gen, kind: _Kind) -> str:
 
 def _author(g: _Gen) -> str:
     """An author without ORCID: names drawn from the (Zipf-weighted) pools, so they repeat across articles."""
-    rng, world = g.rng, g.world
-    family = world.families[int(len(world.families) * rng.random())]
-    given = world.givens[int(len(world.givens) * rng.random())]
-    middle = _LETTERS[int(len(_LETTERS) * rng.random())] if rng.random() < 0.35 else ""
-    affiliation = (world.institutions[int(len(world.institutions) * rng.random())]
-                   if rng.random() < _AFFILIATION_SHARE else None)
-    return _author_xml(family, given, middle, affiliation, None)
+    world, bits = g.world, g.rng.getrandbits(64)  # one draw, cut in pieces: 15+15+14 bits index the pools
+    middle = _LETTERS[((bits >> 51) & 63) % len(_LETTERS)] if (bits >> 44) & 127 < 45 else ""  # 45/128: ~35%
+    affiliation = world.institutions[(bits >> 30) & 0x3FFF] if (bits >> 57) < 70 else None  # 70/128: ~55%
+    return _author_xml(world.families[bits & 0x7FFF], world.givens[(bits >> 15) & 0x7FFF], middle, affiliation, None)
 
 
 def _person(g: _Gen) -> str:
@@ -602,33 +640,50 @@ def _reference_list(g: _Gen, cited: list[int] | None) -> str:
     return f"<ReferenceList>{''.join(parts)}</ReferenceList>"
 
 
+class _Cited(NamedTuple):
+    """The pieces of a reference to an article of the corpus (cached: popular articles are cited again and again)."""
+
+    head: str  # <Reference> with the citation text, opening the ArticleIdList
+    pubmed: str
+    doi: str
+    pmc: str  # empty when the article is not in PMC
+
+
+def _cited_parts(g: _Gen, pmid: int) -> _Cited:
+    hashed = _mix(pmid)
+    journal, year = g.world.journals[g.world.journal_of(pmid, hashed)], g.year_of(pmid)
+    text = f"{journal.abbreviation}. {year};{year - journal.founded}:{(hashed >> 20) % 2000 + 1}."
+    pmcid = _pmcid_of(pmid, hashed)
+    return _Cited(f"<Reference><Citation>{text}</Citation><ArticleIdList>",
+                  f'<ArticleId IdType="pubmed">{pmid}</ArticleId>',
+                  f'<ArticleId IdType="doi">10.{journal.prefix}/bench.{pmid}</ArticleId>',
+                  f'<ArticleId IdType="pmc">{pmcid}</ArticleId>' if pmcid else "")
+
+
 def _cited_reference(g: _Gen, pmid: int) -> str:
     """A reference to an article of the corpus: its PMID and/or DOI (and sometimes PMCID), as the record has them."""
-    rng, policy = g.rng, g.policy
-    journal, year = g.world.journals[g.world.journal_of(pmid)], g.year_of(pmid)
-    text = f"{journal.abbreviation}. {year};{year - journal.founded}:{_mix(pmid) % 2000 + 1}."
+    parts, rng, policy = g.cited_parts(pmid), g.rng, g.policy
     roll = rng.random()
-    ids = "" if roll < policy.doi_only else f'<ArticleId IdType="pubmed">{pmid}</ArticleId>'
-    if roll < policy.doi_only + policy.with_doi:
-        ids += f'<ArticleId IdType="doi">10.{journal.prefix}/bench.{pmid}</ArticleId>'
-    pmcid = _pmcid_of(pmid)
-    if pmcid and roll >= policy.doi_only and rng.random() < 0.3:
-        ids += f'<ArticleId IdType="pmc">{pmcid}</ArticleId>'
-    return f"<Reference><Citation>{text}</Citation><ArticleIdList>{ids}</ArticleIdList></Reference>"
+    if roll < policy.doi_only:
+        return f"{parts.head}{parts.doi}</ArticleIdList></Reference>"
+    ids = parts.pubmed + parts.doi if roll < policy.doi_only + policy.with_doi else parts.pubmed
+    if parts.pmc and rng.random() < 0.3:
+        ids += parts.pmc
+    return f"{parts.head}{ids}</ArticleIdList></Reference>"
 
 
 def _external_pmid(rng: random.Random, first_pmid: int) -> int:
     """A PMID below the corpus: 30% from a thousand "classics" cited again and again, the rest anywhere."""
     if rng.random() < 0.3:
         return 1 + _mix(int(1000 * rng.random() ** 2)) % (first_pmid - 1)
-    return rng.randint(1, first_pmid - 1)
+    return _int(rng, 1, first_pmid - 1)
 
 
 def _external_reference(g: _Gen) -> str:
     """A work outside the corpus: text only (10%), PMID (50%), PMID and DOI (20%) or DOI only (20%)."""
     rng, world = g.rng, g.world
     roll = rng.random() if g.first > 1 else 0.9  # no PMID lies below PMID 1
-    key = _external_pmid(rng, g.first) if 0.1 <= roll < 0.8 else rng.randrange(1, 1_000_000_000)
+    key = _external_pmid(rng, g.first) if 0.1 <= roll < 0.8 else _int(rng, 1, 999_999_999)
     journal, h = world.journals[world.journal_of(key)], _mix(key ^ 0xE7)
     page = h % 1500 + 1
     text = f"{journal.abbreviation}. {1950 + h % 75};{(h >> 12) % 150 + 1}:{page}-{page + (h >> 24) % 15 + 1}."
@@ -646,12 +701,16 @@ def _external_reference(g: _Gen) -> str:
 # --- writing ----------------------------------------------------------------------------------------------------
 
 class _Output:
-    """A buffered (optionally gzip) UTF-8 writer; gzip with mtime 0 and no file name, so equal input, equal bytes."""
+    """A buffered (optionally gzip) UTF-8 writer. Compressing and writing run on one helper thread (zlib and file
+    writes release the GIL), one chunk at a time, in order, beside the generation; gzip with mtime 0 and no file
+    name, so equal input, equal bytes."""
 
     def __init__(self, path: Path, compress: bool) -> None:
         self._raw: BinaryIO = open(path, "wb")
         self._file: BinaryIO = (gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, compresslevel=1, mtime=0)
                                 if compress else self._raw)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-bench-corpus")
+        self._pending: Future | None = None
         self._parts: list[str] = []
         self._chars = 0
         self.xml_bytes = 0
@@ -664,9 +723,15 @@ class _Output:
 
     def _flush(self) -> None:
         data = "".join(self._parts).encode("utf-8")
-        self._file.write(data)
-        self.xml_bytes += len(data)
         self._parts, self._chars = [], 0
+        self.xml_bytes += len(data)
+        self._wait()  # at most one chunk in flight: memory stays flat
+        self._pending = self._worker.submit(self._file.write, data)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def __enter__(self) -> _Output:
         return self
@@ -675,10 +740,14 @@ class _Output:
         try:
             if exc[0] is None:
                 self._flush()
-            if self._file is not self._raw:
-                self._file.close()
+            self._wait()
         finally:
-            self._raw.close()
+            self._worker.shutdown(wait=True)
+            try:
+                if self._file is not self._raw:
+                    self._file.close()
+            finally:
+                self._raw.close()
 
 
 def _write(path: Path, compress: bool | None, gen: _Gen, pmids: range) -> CorpusStats:

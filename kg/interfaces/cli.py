@@ -55,6 +55,18 @@ def _parser() -> argparse.ArgumentParser:
                             "write the union of all sources as one graph.")
     export.add_argument("output", type=Path, metavar="FILE")
     export.add_argument("--format", "-f", choices=sorted(EXPORT_FORMATS), default="nquads")
+    bench = sub.add_parser("bench", help="measure kg against the store's limit and its peers",
+                           description="Generate a seeded synthetic PubMed corpus and measure, side by side: kg load "
+                           "end to end, pyoxigraph's bulk loader alone, rdflib, the oc_ocdm peer, an incremental "
+                           "load and every canned query. Writes bench-N.json and bench-N.md.")
+    bench.add_argument("--articles", type=int, default=10_000, help="corpus size (e.g. 10000, 100000, 1000000)")
+    bench.add_argument("--work", type=Path, default=Path("bench-work"), help="folder for corpora and stores")
+    bench.add_argument("--out", type=Path, default=Path("bench-report"), help="folder for the report")
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--peer-python", metavar="PYTHON",
+                       help="a Python with oc-ocdm installed, to measure the peer (skipped without it)")
+    bench.add_argument("--baseline", type=Path, help="a real PubMed file to measure end to end as well")
+    bench.add_argument("--profile", action="store_true", help="profile kg load and put the top functions in the report")
     return parser
 
 
@@ -76,7 +88,21 @@ def _list(graph: KnowledgeGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from kg.bench import report
+    from kg.bench.run import Options, bench
+
+    options = Options(args.articles, args.work, seed=args.seed, peer_python=args.peer_python,
+                      baseline=args.baseline, profile=args.profile)
+    results = bench(options, log=lambda line: print(line, file=sys.stderr))
+    for path in report.write(results, args.out):
+        print(path)
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "bench":
+        return _bench(args)
     with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
         if args.command == "load":
             report = graph.load(args.paths, format=args.format, progress=not args.quiet)

@@ -99,6 +99,8 @@ class Mapper:
 
     def _venue(self, br: str, a: Article, t: list[Triple]) -> None:
         parent = self._journal(a.journal, t) if a.journal else None
+        if parent:  # the one-hop shortcut beside the frbr:partOf chain (issue → volume → journal)
+            t.append((br, dcterms.isPartOf, parent))
         if a.volume and parent:
             volume = self.m.volume(parent, a.volume)
             t.extend(((volume, A, fabio.Expression), (volume, A, fabio.JournalVolume),

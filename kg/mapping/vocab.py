@@ -135,6 +135,8 @@ class KGV(DefinedNamespace):
     baseIri: URIRef
     citationCount: URIRef
     referenceCount: URIRef
+    metric: URIRef
+    count: URIRef
 
 
 PREFIXES: dict[str, str] = {
