@@ -142,7 +142,8 @@ class Loader:
     def _recount(self, graph: str, touched: set[str], withdrawn: dict[str, int]) -> None:
         """Brings the materialised counts up to date after ``graph`` was (re)written."""
         derived.refresh(self.store, self.minter.base, touched | derived.touched_by(self.store, graph))
-        delta = derived.contribution(self.store, graph)
+        alone = not any(g != graph for g in self._sources())
+        delta = derived.contribution(self.store, graph, alone=alone)
         for metric, count in withdrawn.items():
             delta[metric] = delta.get(metric, 0) - count
         derived.add_statistics(self.store, self.minter.base, delta)
@@ -190,6 +191,12 @@ class Loader:
         report.articles += mapped.articles
         report.citations += mapped.citations
         report.problems.extend(mapped.problems)
+
+    def _sources(self) -> list[str]:
+        """The source graphs described in the provenance graph."""
+        result = self.store.query(f"SELECT ?g WHERE {{ GRAPH <{self.minter.provenance_graph}> "
+                                  f"{{ ?g <{KGV.sha256}> ?c }} }}", union=False)
+        return [str(row[0]) for row in result.rows]
 
     def _checksum_of(self, graph: str) -> str | None:
         result = self.store.query(f"SELECT ?c WHERE {{ GRAPH <{self.minter.provenance_graph}> "

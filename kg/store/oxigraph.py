@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import queue
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,6 +22,7 @@ from kg.store import nquads
 
 
 
+CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
@@ -71,41 +75,53 @@ class OxigraphStore:
     def bulk_writer(self) -> Iterator[Callable[[list[Triple], str], None]]:
         """A function that streams triples to Oxigraph's bulk loader, which runs on another thread.
 
-        The triples go through a pipe as N-Quads, so the bulk loader parses and indexes on one core (it
-        releases the GIL) while the caller reads and maps on the other. Not transactional: what was written
-        before a failure stays written. Raises StoreError when the loader fails.
+        The triples are written as N-Quads into chunk files of CHUNK_BYTES; the loader thread bulk-loads each
+        chunk as soon as it is complete (Oxigraph parses a file on several threads and releases the GIL), while
+        the caller reads and maps the next one. Not transactional: what was loaded before a failure stays.
+        Raises StoreError when the loader fails.
         """
-        read_fd, write_fd = os.pipe()
+        chunks: queue.Queue[Path | None] = queue.Queue(maxsize=2)
         failure: list[BaseException] = []
+        folder = Path(tempfile.mkdtemp(prefix="kg-bulk-"))
 
         def load() -> None:
-            try:
-                self._store.bulk_load(path=f"/dev/fd/{read_fd}", format=ox.RdfFormat.N_QUADS)
-            except BaseException as exc:  # noqa: BLE001 - handed to the writing thread below
-                failure.append(exc)
-            finally:
-                os.close(read_fd)
+            while (chunk := chunks.get()) is not None:
+                try:
+                    if not failure:
+                        self._store.bulk_load(path=str(chunk), format=ox.RdfFormat.N_QUADS)
+                except BaseException as exc:  # noqa: BLE001 - handed to the writing thread
+                    failure.append(exc)
+                finally:
+                    chunk.unlink()
 
         loader = threading.Thread(target=load, name="kg-bulk-load", daemon=True)
         loader.start()
-        pipe = os.fdopen(write_fd, "wb", buffering=1 << 20)
+        state = {"file": None, "path": None, "count": 0}
+
+        def rotate() -> None:
+            if state["file"] is not None:
+                state["file"].close()
+                chunks.put(state["path"])
+                state["file"] = None
 
         def write(triples: list[Triple], graph: str) -> None:
-            try:
-                pipe.write(nquads.serialize(triples, graph).encode("utf-8"))
-            except BrokenPipeError:
-                loader.join()
-                raise StoreError(f"the bulk loader failed: {failure[0] if failure else 'it stopped reading'}",
-                                 source=str(self.path)) from None
+            if failure:
+                raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
+            if state["file"] is None:
+                state["count"] += 1
+                state["path"] = folder / f"chunk-{state['count']}.nq"
+                state["file"] = open(state["path"], "wb", buffering=1 << 20)
+            state["file"].write(nquads.serialize(triples, graph).encode("utf-8"))
+            if state["file"].tell() >= CHUNK_BYTES:
+                rotate()
 
         try:
             yield write
         finally:
-            try:
-                pipe.close()
-            except BrokenPipeError:
-                pass
+            rotate()
+            chunks.put(None)
             loader.join()
+            shutil.rmtree(folder, ignore_errors=True)
         if failure:
             raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
 
