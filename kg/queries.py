@@ -128,10 +128,18 @@ def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
         text, count = placeholder.subn(lambda _: block, text)
         if count == 0:
             raise QueryError(f"query {query.name!r} declares {p.name!r} but has no 'VALUES ?{p.name} {{}}'")
-    if limit is not None:
-        text = text.rstrip() + f"\nLIMIT {limit}"
-    if offset:
-        text += f"\nOFFSET {offset}"
+    return _page(text, limit, offset)
+
+
+def _page(text: str, limit: int | None, offset: int | None) -> str:
+    """Applies limit and offset: to the query's own first ``LIMIT n``/``OFFSET n`` (a ranking subquery that
+    must cut early), else at the end."""
+    for keyword, value in (("LIMIT", limit), ("OFFSET", offset)):
+        if value is None:
+            continue
+        text, found = re.subn(rf"\b{keyword}\s+\d+\b", f"{keyword} {value}", text, count=1)
+        if not found and (keyword == "LIMIT" or value):
+            text = text.rstrip() + f"\n{keyword} {value}"
     return text
 
 

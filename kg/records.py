@@ -141,16 +141,22 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """A citation that a source states outside any reference list (a page's "Citing Articles" entry).
+    """A citation that a source states outside any reference list (a page's "Citing Articles" entry, an
+    OpenCitations Index row).
 
-    Both ends are given by identifiers; their dates, where the source gives them, let the mapper state
-    the citation's creation date and time span.
+    Both ends are given by identifiers; their dates, where the source gives them, let the mapper state the
+    citation's creation date and time span, unless the source states those itself (``creation``,
+    ``timespan``). The self-citation flags are the source's, where it gives them.
     """
 
     citing: tuple[Identifier, ...]
     cited: tuple[Identifier, ...]
     citing_date: PartialDate | None = None
     cited_date: PartialDate | None = None
+    creation: PartialDate | None = None  # stated by the source (OpenCitations' "creation"), else the citing date
+    timespan: str | None = None  # an xsd:duration stated by the source ("P1Y2M"), else computed from the dates
+    author_self_citation: bool | None = None
+    journal_self_citation: bool | None = None
     record_id: str = ""
 
 

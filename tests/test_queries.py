@@ -145,3 +145,11 @@ def test_author_queries_by_orcid(orcid_graph, pubmed_dir):
         own = {n for _, names in works for n in names} - set(coauthors.column("name"))
         assert len(own) >= 1  # the author's own name is not among the co-authors ...
         assert set(coauthors.column("name")) <= {n for _, names in works for n in names}  # ... the others are
+
+
+def test_limit_applies_inside_a_ranking_subquery():
+    query = CATALOGUE["journal-articles"]
+    text = bind(query, {"journal": "issn:0021-8898", "limit": "5", "offset": "10"},
+                lambda kind, value: [URIRef("https://kg.example.org/br/journal/issn/0021-8898")])
+    prepareQuery(text)
+    assert "LIMIT 5 OFFSET 10" in text and text.count("LIMIT") == 1 and not text.rstrip().endswith("OFFSET 10")

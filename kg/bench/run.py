@@ -21,6 +21,7 @@ from kg.queries import ParamType
 
 FIRST_PMID = 10_000_001
 ENTITY_QUERIES = ("resolve-identifier", "article-metadata", "article-authors", "citing-articles", "cited-articles")
+RDFLIB_MAX_QUADS = 6_000_000  # rdflib holds about 1.8 KiB a quad in memory: beyond this it would not fit here
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
@@ -50,8 +51,12 @@ def bench(options: Options, *, log=print) -> dict:
     results["kg_load"] = _kg_load(source, store, options.articles, log, profile=options.profile)
     nquads = options.work / f"export-{options.articles}.nq"
     results["store_limit"] = _store_limit(store, nquads, options.work / "store-limit", log)
-    if options.articles <= options.rdflib_max:
+    if options.articles <= options.rdflib_max and results["store_limit"]["quads"] <= RDFLIB_MAX_QUADS:
         results["rdflib"] = _rdflib(nquads, log)
+    elif options.articles <= options.rdflib_max:
+        results["rdflib"] = {"error": f"not run: {results['store_limit']['quads']:,} quads would need about "
+                             f"{results['store_limit']['quads'] * 1.8e-3:,.0f} MiB in rdflib (measured 1.8 KiB a "
+                             f"quad at 10,000 articles); this machine has {results['machine']['memory_mib']:,} MiB"}
     if options.peer_python:
         results["peer"] = _peer(options, source, log)
     results["incremental"] = _incremental(options, store, log)

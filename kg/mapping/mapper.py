@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kg.errors import MappingError
 from kg.mapping.iris import Minter, author_key, journal_key
-from kg.mapping.terms import XSD_NNI, XSD_POSITIVE, Lit, Triple, date_literal, timespan
+from kg.mapping.terms import XSD_DURATION, XSD_NNI, XSD_POSITIVE, Lit, Triple, date_literal, timespan
 from kg.mapping.vocab import (biro, c4o, cito, datacite, dcterms, fabio, foaf, frbr, kgv, literal, oco, prism,
                               pro, rdf)
 from kg.records import Article, Author, Citation, Identifier, Journal, PartialDate, Reference, Scheme
@@ -225,15 +225,22 @@ class Mapper:
             return
         self._identity(citing, c.citing, out.triples)
         self._identity(cited, c.cited, out.triples)
-        self._cites(citing, cited, c.citing_date, c.cited_date, out)
+        self._cites(citing, cited, c.creation or c.citing_date, c.cited_date, out, timespan_=c.timespan)
+        ci = self.m.citation(citing, cited)
+        if c.author_self_citation:
+            out.triples.append((ci, A, cito.AuthorSelfCitation))
+        if c.journal_self_citation:
+            out.triples.append((ci, A, cito.JournalSelfCitation))
 
     def _cites(self, citing: str, cited: str, citing_date: PartialDate | None, cited_date: PartialDate | None,
-               out: Mapped) -> None:
+               out: Mapped, *, timespan_: str | None = None) -> None:
         ci = self.m.citation(citing, cited)
         out.citations += 1
         out.triples.extend(((citing, cito.cites, cited), (ci, A, cito.Citation),
                             (ci, cito.hasCitingEntity, citing), (ci, cito.hasCitedEntity, cited)))
         if citing_date:
             out.triples.append((ci, cito.hasCitationCreationDate, date_literal(citing_date)))
-            if cited_date:
-                out.triples.append((ci, cito.hasCitationTimeSpan, timespan(cited_date, citing_date)))
+        if timespan_:
+            out.triples.append((ci, cito.hasCitationTimeSpan, Lit(timespan_, XSD_DURATION)))
+        elif citing_date and cited_date:
+            out.triples.append((ci, cito.hasCitationTimeSpan, timespan(cited_date, citing_date)))
