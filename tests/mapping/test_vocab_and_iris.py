@@ -88,3 +88,17 @@ def test_authors_are_a_chain_with_positions():
 ])
 def test_timespan(cited, citing, expected):
     assert timespan(cited, citing) == Lit(expected, "http://www.w3.org/2001/XMLSchema#duration")
+
+
+def test_a_citation_keeps_what_its_source_states():
+    m = Minter()
+    citation = Citation(citing=(Identifier(Scheme.DOI, "10.1000/a"),), cited=(Identifier(Scheme.DOI, "10.1000/b"),),
+                        citing_date=PartialDate(2020, 1, 1), cited_date=PartialDate(2010),
+                        creation=PartialDate(2019, 5), timespan="P1Y2M", author_self_citation=True,
+                        journal_self_citation=False, record_id="row 2")
+    triples = Mapper(m, m.source_graph("s")).map(citation).triples
+    values = {(p.rsplit("/", 1)[-1], o.value if isinstance(o, Lit) else o.rsplit("/", 1)[-1]) for _, p, o in triples
+              if "/ci/" in _}
+    assert ("hasCitationCreationDate", "2019-05") in values and ("hasCitationTimeSpan", "P1Y2M") in values
+    assert ("22-rdf-syntax-ns#type", "AuthorSelfCitation") in values
+    assert ("22-rdf-syntax-ns#type", "JournalSelfCitation") not in values
