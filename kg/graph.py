@@ -72,6 +72,17 @@ class KnowledgeGraph:
             paths = [paths]
         return Loader(self.store, self.minter, progress=progress).load(paths, format=format)
 
+    def sources(self) -> list[dict[str, object]]:
+        """The loaded sources, one dict each: graph, label, format, status (complete or incomplete), triples,
+        loaded (when), file, sha256."""
+        return Loader(self.store, self.minter).sources()
+
+    def unload(self, source: str | Path) -> int:
+        """Removes exactly what one source stated (named by its path, graph IRI or file name) and keeps the
+        counts right; returns how many triples went. Raises KgError when no single source matches."""
+        loader = Loader(self.store, self.minter)
+        return loader.unload(loader.find_source(str(source)))
+
     def export(self, path: str | Path, *, format: str = "nquads") -> None:
         """Writes the graph to a file: ``nquads`` or ``trig`` keep each source's named graph; ``ntriples``,
         ``turtle``, ``jsonld`` and ``rdfxml`` write the union of all sources as one graph. Raises StoreError."""

@@ -20,8 +20,8 @@ from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
-from kg.mapping.terms import XSD_DATETIME, Lit, Triple
-from kg.mapping.vocab import DCTERMS, KGV, PROV, RDF, RDFS
+from kg.mapping.terms import XSD_DATETIME, XSD_INTEGER, Lit, Triple
+from kg.mapping.vocab import DCTERMS, KGV, PROV, RDF, RDFS, VOID
 from kg.readers import detect, open_input, reader_for, sniffable
 from kg.records import Skipped
 from kg.store.oxigraph import OxigraphStore
@@ -118,19 +118,22 @@ class Loader:
                 path = spooled = _spool_stdin()
             checksum = _sha256(path)
             identity = "stdin:" + checksum if spooled else Path(path).resolve().as_uri()
-            graph = self.minter.source_graph(hashlib.sha1(identity.encode()).hexdigest()[:20])
+            graph = self._graph_of(identity)
             if self._checksum_of(graph) == checksum:
                 report.status = "unchanged"
                 return report
             touched = derived.touched_by(self.store, graph)
             withdrawn = derived.contribution(self.store, graph)
-            self.store.remove_graph(graph)  # a changed source replaces what it stated before
+            self.store.remove_graph(graph)  # a changed or incomplete source replaces what it stated before
+            self._describe(graph, identity, checksum, report, complete=False)
             try:
                 self._read_into(Path(path), report, graph, format, named)
             finally:  # what was written, even by a failed load, is counted
                 self._recount(graph, touched, withdrawn)
             if report.status == "loaded":
-                self._describe(graph, identity, checksum, report)
+                self._describe(graph, identity, checksum, report, complete=True)
+            elif report.status == "ignored":
+                self._forget(graph)
         except KgError as exc:
             report.status, report.error = "failed", str(exc)
         finally:
@@ -200,17 +203,55 @@ class Loader:
 
     def _checksum_of(self, graph: str) -> str | None:
         result = self.store.query(f"SELECT ?c WHERE {{ GRAPH <{self.minter.provenance_graph}> "
-                                  f"{{ <{graph}> <{KGV.sha256}> ?c }} }}", union=False)
+                                  f"{{ <{graph}> <{KGV.sha256}> ?c ; <{KGV.status}> \"complete\" }} }}", union=False)
         return str(result.rows[0][0]) if result.rows else None
 
     def _count(self, graph: str) -> int:
         result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", union=False)
         return int(result.rows[0][0])
 
-    def _describe(self, graph: str, identity: str, checksum: str, report: SourceReport) -> None:
-        """PROV-O for the source graph, in the provenance graph (replacing an earlier description)."""
+    def _graph_of(self, identity: str) -> str:
+        return self.minter.source_graph(hashlib.sha1(identity.encode()).hexdigest()[:20])
+
+    def sources(self) -> list[dict[str, object]]:
+        """Every loaded source: graph, label, format, status, triples, loaded at, derived from, sha256."""
+        names = {"label": RDFS.label, "format": DCTERMS.format, "status": KGV.status, "triples": VOID.triples,
+                 "loaded": PROV.generatedAtTime, "file": PROV.wasDerivedFrom, "sha256": KGV.sha256}
+        optional = " ".join(f"OPTIONAL {{ ?graph <{iri}> ?{name} }}" for name, iri in names.items())
+        result = self.store.query(f"SELECT ?graph {' '.join('?' + n for n in names)} WHERE {{ GRAPH "
+                                  f"<{self.minter.provenance_graph}> {{ ?graph a <{PROV.Entity}> {optional} }} }} "
+                                  f"ORDER BY ?label ?graph", union=False)
+        return result.dicts()
+
+    def find_source(self, text: str) -> str:
+        """The graph of a source named by its path, its graph IRI or its file name; raises KgError otherwise."""
+        candidates = {self._graph_of(Path(text).resolve().as_uri()), text}
+        found = [s["graph"] for s in self.sources() if s["graph"] in candidates or s.get("label") == text]
+        if len(found) != 1:
+            problem = "no loaded source" if not found else f"{len(found)} loaded sources"
+            raise KgError(f"{problem} matches {text!r} (kg sources lists them; give a path or a graph IRI)")
+        return str(found[0])
+
+    def unload(self, graph: str) -> int:
+        """Removes what one source stated, and its description; returns how many triples went."""
+        touched = derived.touched_by(self.store, graph)
+        withdrawn = derived.contribution(self.store, graph)
+        count = self._count(graph)
+        self.store.remove_graph(graph)
+        derived.refresh(self.store, self.minter.base, touched)
+        derived.add_statistics(self.store, self.minter.base, {m: -n for m, n in withdrawn.items()})
+        self._forget(graph)
+        return count
+
+    def _forget(self, graph: str) -> None:
+        self.store.update(f"DELETE WHERE {{ GRAPH <{self.minter.provenance_graph}> {{ <{graph}> ?p ?o }} }}")
+
+    def _describe(self, graph: str, identity: str, checksum: str, report: SourceReport, *, complete: bool) -> None:
+        """PROV-O for the source graph, in the provenance graph (replacing an earlier description). A load
+        first describes its source as incomplete, and as complete once every record is stored, so that an
+        interrupted load shows and is redone by the next ``load``."""
         prov = self.minter.provenance_graph
-        self.store.update(f"DELETE WHERE {{ GRAPH <{prov}> {{ <{graph}> ?p ?o }} }}")
+        self._forget(graph)
         now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         triples: list[Triple] = [
             (graph, str(RDF.type), str(PROV.Entity)),
@@ -222,7 +263,10 @@ class Loader:
             (graph, str(DCTERMS.format), Lit(report.format)),
             (graph, str(KGV.sha256), Lit(checksum)),
             (graph, str(RDFS.label), Lit(Path(report.source).name if report.source != "-" else "stdin")),
+            (graph, str(KGV.status), Lit("complete" if complete else "incomplete")),
         ]
+        if complete:
+            triples.append((graph, str(VOID.triples), Lit(str(report.triples), XSD_INTEGER)))
         self.store.add(triples, prov)
 
 

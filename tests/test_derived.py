@@ -30,3 +30,46 @@ def test_full_and_batched_recounts_agree(graph, pubmed_dir, counts_are_fresh, mo
     monkeypatch.setattr(derived, "FULL_REFRESH_AT", 1)
     graph.load(pubmed_dir / "pmparser__pubmed26n1334.xml.gz")  # this load takes the full-recount path
     counts_are_fresh(graph)
+
+
+def _quads(kg) -> set:
+    return set(kg.sparql("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                         "FILTER(!STRENDS(STR(?g), '/graph/provenance')) }").rows)
+
+
+def test_unload_removes_exactly_one_source(graph, seed_page, tmp_path, counts_are_fresh):
+    from kg import KnowledgeGraph
+
+    graph.load(seed_page)
+    page_only = _quads(graph)
+    graph.load(DATA / "pubmed_39917195.xml")
+    assert graph.unload("pubmed_39917195.xml") == 125
+    counts_are_fresh(graph)
+    assert _quads(graph) == page_only  # what the page states of 39917195 stays; the record's statements went
+    assert [s["label"] for s in graph.sources()] == [seed_page.name]
+    with KnowledgeGraph(tmp_path / "fresh") as fresh:
+        fresh.load(seed_page)
+        assert {q[1:] for q in _quads(fresh)} == {q[1:] for q in page_only}
+
+
+def test_a_failed_load_is_marked_incomplete_and_completed_by_loading_again(graph, pubmed_dir, tmp_path,
+                                                                            counts_are_fresh):
+    import gzip
+
+    good = gzip.decompress((pubmed_dir / "pmparser__pubmed26n1334.xml.gz").read_bytes())
+    source = tmp_path / "pubmed.xml"
+    source.write_bytes(good[: len(good) // 2])  # cut in the middle of a record
+    report = graph.load(source)
+    assert report.failed and 0 < report.sources[0].records < 30
+    [described] = graph.sources()
+    assert described["status"] == "incomplete"
+    counts_are_fresh(graph)
+    source.write_bytes(good)
+    report = graph.load(source)
+    assert not report.failed and report.sources[0].records == 30
+    assert graph.sources()[0]["status"] == "complete"
+    counts_are_fresh(graph)
+    clean = type(graph)(tmp_path / "clean")
+    clean.load(source)
+    assert {q[1:] for q in _quads(graph)} == {q[1:] for q in _quads(clean)}
+    clean.close()

@@ -11,7 +11,9 @@ from kg import __version__
 from kg.errors import KgError
 from kg.graph import KnowledgeGraph
 from kg.readers import READERS
-from kg.results import OutputFormat
+from rdflib import Literal
+
+from kg.results import OutputFormat, Result
 from kg.store.oxigraph import EXPORT_FORMATS
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
@@ -49,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
                             description="Run a SPARQL 1.1 SELECT or ASK over the union of all loaded sources.")
     sparql.add_argument("text", metavar="TEXT|@FILE", help="the query, or @path to a file holding it")
     sparql.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
+    sources = sub.add_parser("sources", parents=[common], help="list the loaded sources",
+                             description="List the loaded sources: file name, format, status (complete, or "
+                             "incomplete after an interrupted load: load it again to complete it), triples, "
+                             "when loaded, and the named graph holding what it stated.")
+    sources.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
+    unload = sub.add_parser("unload", parents=[common], help="remove what one source stated",
+                            description="Remove exactly what one source stated (its named graph) and keep the "
+                            "counts right; what other sources state of the same articles stays.")
+    unload.add_argument("source", metavar="SOURCE", help="the source's path, file name or graph IRI")
     export = sub.add_parser("export", parents=[common], help="write the graph to an RDF file",
                             description="Write the store to a file for other semantic-web tools or another store's "
                             "bulk loader. nquads and trig keep each source's named graph; the other formats "
@@ -78,6 +89,10 @@ def _params(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, str]
             parser.error(f"--param takes KEY=VALUE, got {pair!r}")
         params[key.strip()] = value
     return params
+
+
+def _term(value: object) -> Literal | None:
+    return None if value is None else Literal(value)
 
 
 def _list(graph: KnowledgeGraph) -> str:
@@ -111,6 +126,15 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             elif report.failed:
                 print("\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed"), file=sys.stderr)
             return EXIT_BAD_INPUT if report.failed else EXIT_OK
+        if args.command == "sources":
+            columns = ("label", "format", "status", "triples", "loaded", "graph")
+            rows = [tuple(_term(s.get(c)) for c in columns) for s in graph.sources()]
+            sys.stdout.write(Result(columns, rows).render(OutputFormat(args.format)))
+            return EXIT_OK
+        if args.command == "unload":
+            removed = graph.unload(args.source)
+            print(f"unloaded {args.source}: {removed} triples removed", file=sys.stderr)
+            return EXIT_OK
         if args.command == "export":
             graph.export(args.output, format=args.format)
             return EXIT_OK

@@ -15,6 +15,7 @@ XSD_DURATION = str(XSD.duration)
 XSD_NNI = str(XSD.nonNegativeInteger)
 XSD_POSITIVE = str(XSD.positiveInteger)
 XSD_DATETIME = str(XSD.dateTime)
+XSD_INTEGER = str(XSD.integer)
 
 
 class Lit(NamedTuple):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD, DefinedNamespace, Namespace
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
 __all__ = ["biro", "c4o", "cito", "datacite", "dcterms", "fabio", "foaf", "frbr", "kgv", "literal", "oco",
            "prism", "pro", "prov", "rdf", "BIRO", "C4O", "CITO", "DATACITE", "DCTERMS", "FABIO", "FOAF", "FRBR", "KGV", "LITERAL", "OCO",
-           "PRISM", "PRO", "PROV", "RDF", "RDFS", "XSD", "PREFIXES"]
+           "PRISM", "PRO", "PROV", "RDF", "RDFS", "VOID", "XSD", "PREFIXES"]
 
 
 class FABIO(DefinedNamespace):
@@ -136,6 +136,7 @@ class KGV(DefinedNamespace):
     citationCount: URIRef
     referenceCount: URIRef
     metric: URIRef
+    status: URIRef
     count: URIRef
 
 

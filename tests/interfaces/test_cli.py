@@ -119,3 +119,15 @@ def test_help_explains_every_command(capsys):
     for command in ("load", "query", "sparql"):
         code, out, _ = run(capsys, command, "--help")
         assert code == 0 and "--store" in out
+
+
+def test_sources_and_unload(store, capsys, seed_page):
+    code, out, _ = run(capsys, "sources", "--store", store, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[0][:3] == ["label", "format", "status"]
+    assert rows[1][:3] == [seed_page.name, "article-page", "complete"]
+    code, _, err = run(capsys, "unload", "--store", store, str(seed_page))
+    assert code == 0 and "triples removed" in err
+    assert run(capsys, "unload", "--store", store, "nothing.xml")[0] == 1
+    code, out, _ = run(capsys, "query", "dataset-summary", "--store", store, "--format", "csv")
+    assert out.split() == ["metric,value", "sources,0"]

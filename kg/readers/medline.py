@@ -1,0 +1,282 @@
+"""Read MEDLINE text (PubMed's .nbib "citation manager" export, MEDLARS, PMC exports) into Article records."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from kg.errors import IdentifierError, ReaderError
+from kg.identifiers import normalise
+from kg.readers.pubmed_xml import parse_medline_date, parse_medline_pages, parse_month
+from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
+
+NAME = "medline"
+
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9 ]{3})-(?: (.*))?")
+_SNIFF_FIRST = re.compile(r"(?:PMID|PMC )- ")
+_SNIFF_RECORD = re.compile(r"^PMID- *\d+ *\r?\n(?:OWN |STAT|TI  )- ", re.MULTILINE)
+_ARTICLE_ID = re.compile(r"(.*?)\s*\[(\w+)\]")
+_ARTICLE_ID_SCHEMES = {"doi": Scheme.DOI, "pii": Scheme.PII}
+_ISSN_TYPE = re.compile(r"(\S+)\s*\((Print|Electronic|Linking)\)", re.IGNORECASE)
+_FULL_DATE = re.compile(r"(\d{4})\s+([A-Za-z]+)\s+(\d{1,2})(?:\s*-.*)?")
+_EPUB_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})?")
+_INITIALS = re.compile(r"[A-Z]+")
+_ORCID_PREFIX = re.compile(r"\s*ORCID:\s*", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[?\s*(?:not available|(?:no )?(?:title|abstract) (?:not )?available)\s*\]?\.?",
+                          re.IGNORECASE)
+_INVESTIGATOR_TAGS = ("IR", "FIR")  # investigators are not authors; AD lines after them are theirs
+
+
+@dataclass
+class _Raw:
+    """One record's fields in order, as (tag, value, line) with continuations joined; ``bad`` is a malformed line."""
+
+    position: int
+    start: int
+    fields: list[tuple[str, str, int]] = field(default_factory=list)
+    bad: tuple[int, str] | None = None
+
+
+def sniff(head: bytes) -> bool:
+    """True when the first non-blank line is ``PMID- `` or ``PMC - ``, or a ``PMID- 123`` line opens a record."""
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return bool(_SNIFF_FIRST.match(first) or _SNIFF_RECORD.search(text))
+
+
+def read(stream: BinaryIO, source: str) -> Iterator[Record]:
+    """One Article per blank-line-separated record (Skipped when it has no PMID, PMCID or DOI), line by line."""
+    try:
+        for raw in _records(_lines(stream), source):
+            yield _record(raw)
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
+        raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
+
+
+def _lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
+    """Numbered lines without their line ending."""
+    for number, data in enumerate(stream, 1):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Old exports are Latin-1: a line that is not UTF-8 is read as Latin-1, which decodes any byte.
+            text = data.decode("latin-1")
+        yield number, text.rstrip("\r\n").lstrip("\ufeff") if number == 1 else text.rstrip("\r\n")
+
+
+def _records(lines: Iterable[tuple[int, str]], source: str) -> Iterator[_Raw]:
+    """Group lines into records; raises ReaderError when the first non-blank line is not a ``TAG - value`` line."""
+    current: _Raw | None = None
+    position = 0
+    for number, line in lines:
+        if not line.strip():
+            if current is not None:
+                yield current
+                current = None
+            continue
+        match = _TAG_LINE.fullmatch(line.rstrip())
+        if position == 0 and match is None:
+            raise ReaderError(f"not MEDLINE text: expected a 'TAG - value' line, got {line[:60]!r}",
+                              source=source, line=number)
+        if current is None:
+            position += 1
+            current = _Raw(position, number)
+        _add_line(current, match, number, line)
+    if current is not None:
+        yield current
+
+
+def _add_line(raw: _Raw, match: re.Match[str] | None, number: int, line: str) -> None:
+    """A tag line starts a field, an indented line continues the last one; anything else marks the record bad."""
+    if match is not None:
+        raw.fields.append((match.group(1).rstrip(), (match.group(2) or "").strip(), number))
+    elif line[:1] in (" ", "\t") and raw.fields:
+        tag, value, start = raw.fields[-1]
+        raw.fields[-1] = (tag, f"{value} {line.strip()}" if value else line.strip(), start)
+    elif raw.bad is None:
+        raw.bad = (number, line)
+
+
+def _record(raw: _Raw) -> Record:
+    """An Article, or Skipped when a line is malformed or no PMID, PMCID or DOI validates."""
+    values: dict[str, list[str]] = {}
+    for tag, value, _ in raw.fields:
+        values.setdefault(tag, []).append(" ".join(value.split()))
+    raw_pmid = _first(values, "PMID")
+    record_id = f"PMID {raw_pmid}" if raw_pmid else f"record {raw.position} at line {raw.start}"
+    if raw.bad is not None:
+        number, line = raw.bad
+        return Skipped(record_id, f"malformed line {number}: {line[:60]!r} is neither a 'TAG - value' line "
+                                  "nor an indented continuation", number)
+    identifiers = _identifiers(values)
+    if not identifiers:
+        given = f"PMID {raw_pmid!r} is invalid and there is no PMCID or DOI" if raw_pmid else "no PMID, PMCID or DOI"
+        return Skipped(record_id, given, raw.start)
+    return _article(values, raw.fields, identifiers, record_id)
+
+
+def _article(values: dict[str, list[str]], fields: list[tuple[str, str, int]], identifiers: tuple[Identifier, ...],
+             record_id: str) -> Article:
+    return Article(
+        identifiers=identifiers,
+        title=_text(_first(values, "TI")) or _text(_first(values, "TT")),
+        abstract=_text(_first(values, "AB")),
+        date=_date(_first(values, "DP"), _first(values, "DEP")),
+        journal=_journal(values),
+        volume=_first(values, "VI"),
+        issue=_first(values, "IP"),
+        pages=_pages(values),
+        publication_types=tuple(v for v in values.get("PT", ()) if v),
+        languages=tuple(v.lower() for v in values.get("LA", ()) if v),
+        authors=_authors(fields),
+        complete=True,
+        record_id=record_id,
+    )
+
+
+def _first(values: dict[str, list[str]], tag: str) -> str | None:
+    """The first non-empty value of ``tag``, or None."""
+    return next((v for v in values.get(tag, ()) if v), None)
+
+
+def _text(value: str | None) -> str | None:
+    """A title or abstract, with PubMed's placeholders ("[Not Available].") left out."""
+    return None if not value or _PLACEHOLDER.fullmatch(value) else value
+
+
+# --- identifiers, journal, pages, date --------------------------------------------------------------------------
+
+def _valid(scheme: Scheme, text: str | None) -> str | None:
+    """The normalised identifier, or None when absent or invalid."""
+    if not text:
+        return None
+    try:
+        return normalise(scheme, text)
+    except IdentifierError:
+        return None
+
+
+def _identifiers(values: dict[str, list[str]]) -> tuple[Identifier, ...]:
+    """PMID, PMCID, then the AID and LID ``[doi]``/``[pii]`` values in order; invalid ones left out, deduplicated."""
+    found: dict[Identifier, None] = {}
+    for scheme, text in ((Scheme.PMID, _first(values, "PMID")), (Scheme.PMCID, _first(values, "PMC"))):
+        value = _valid(scheme, text)
+        if value is not None:
+            found[Identifier(scheme, value)] = None
+    for text in [*values.get("AID", ()), *values.get("LID", ())]:
+        match = _ARTICLE_ID.fullmatch(text)
+        scheme = _ARTICLE_ID_SCHEMES.get(match.group(2).lower()) if match else None
+        value = _valid(scheme, match.group(1)) if scheme is not None else None
+        if value is not None:
+            found[Identifier(scheme, value)] = None
+    return tuple(found)
+
+
+def _journal(values: dict[str, list[str]]) -> Journal | None:
+    """JT, TA, JID and the IS lines by their type (an IS without "(Print)" etc. is left out)."""
+    issns: dict[str, str | None] = {}
+    for text in values.get("IS", ()):
+        match = _ISSN_TYPE.fullmatch(text)
+        if match and issns.get(match.group(2).lower()) is None:
+            issns[match.group(2).lower()] = _valid(Scheme.ISSN, match.group(1))
+    journal = Journal(
+        title=_first(values, "JT"),
+        nlm_abbreviation=_first(values, "TA"),
+        issn_print=issns.get("print"),
+        issn_electronic=issns.get("electronic"),
+        issn_linking=issns.get("linking"),
+        nlm_id=_valid(Scheme.NLM, _first(values, "JID")),
+    )
+    return journal if journal != Journal() else None
+
+
+def _pages(values: dict[str, list[str]]) -> Pages | None:
+    """PG as MedlinePgn, else an LID without a ``[type]`` (PMC's electronic location, an article number)."""
+    pagination = _first(values, "PG")
+    if pagination:
+        return parse_medline_pages(pagination)
+    location = next((v for v in values.get("LID", ()) if v and not _ARTICLE_ID.fullmatch(v)), None)
+    return Pages(first=location) if location else None
+
+
+def _date(published: str | None, electronic: str | None) -> PartialDate | None:
+    """DP at its own precision (``2011 Sep 22`` is a day, ``2011 Spring`` a year), else DEP (``20110922``)."""
+    if published:
+        full = _FULL_DATE.fullmatch(published)
+        month = parse_month(full.group(2)) if full else None
+        if full and month:
+            return _most_precise(int(full.group(1)), month, int(full.group(3)))
+        date = parse_medline_date(published)
+        if date is not None:
+            return date
+    epub = _EPUB_DATE.fullmatch(electronic or "")
+    if epub:
+        day = epub.group(3)
+        return _most_precise(int(epub.group(1)), int(epub.group(2)), int(day) if day else None)
+    return None
+
+
+def _most_precise(year: int, month: int | None, day: int | None) -> PartialDate | None:
+    """The most precise valid date: an impossible day is dropped, then an impossible month."""
+    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
+        try:
+            return PartialDate(*candidate)
+        except ValueError:
+            continue
+    return None
+
+
+# --- authors ----------------------------------------------------------------------------------------------------
+
+def _authors(fields: list[tuple[str, str, int]]) -> tuple[Author, ...]:
+    """FAU/AU persons and CN collectives in order, each with the AUID and AD lines that follow it.
+
+    AD lines before the first author are old MEDLINE's single affiliation, which belongs to the first author
+    (where PubMed XML puts it today).
+    """
+    authors: list[dict] = []
+    leading: list[str] = []
+    target: dict | None = None  # the author that AD/AUID lines belong to; None after an investigator
+    awaiting_au = False  # the last author came from FAU and its AU (initials) has not come yet
+    for tag, raw, _ in fields:
+        value = " ".join(raw.split())
+        if tag == "AU" and awaiting_au and target is not None:
+            target["initials"] = _split_au(value)[1]
+            awaiting_au = False
+        elif tag in ("FAU", "AU", "CN") and value:
+            target = _full_name(value) if tag == "FAU" else _split_au_dict(value) if tag == "AU" else {"name": value}
+            target["affiliations"] = []
+            authors.append(target)
+            awaiting_au = tag == "FAU"
+        elif tag in _INVESTIGATOR_TAGS:
+            target, awaiting_au = None, False
+        elif tag == "AUID" and target is not None and target.get("orcid") is None and _ORCID_PREFIX.match(value):
+            target["orcid"] = _valid(Scheme.ORCID, _ORCID_PREFIX.sub("", value, count=1))
+        elif tag == "AD" and value:
+            (target["affiliations"] if target is not None else leading if not authors else []).append(value)
+    if authors and leading:
+        authors[0]["affiliations"][:0] = leading
+    return tuple(Author(**{**a, "affiliations": tuple(a["affiliations"])}) for a in authors)
+
+
+def _full_name(value: str) -> dict:
+    """FAU ``De Caro, Liberato`` → family ``De Caro``, given ``Liberato``; no comma → all of it is the family."""
+    family, _, given = value.partition(",")
+    return {"family": family.strip() or None, "given": given.strip() or None}
+
+
+def _split_au(value: str) -> tuple[str, str | None]:
+    """AU ``De Caro L`` → (``De Caro``, ``L``); ``Moore WE Jr`` → (``Moore``, ``WE``); one word → no initials."""
+    words = value.split()
+    for index in range(len(words) - 1, 0, -1):
+        if _INITIALS.fullmatch(words[index]):
+            return " ".join(words[:index]), words[index]
+    return value, None
+
+
+def _split_au_dict(value: str) -> dict:
+    family, initials = _split_au(value)
+    return {"family": family, "initials": initials}
