@@ -182,7 +182,7 @@ class Loader:
     @staticmethod
     def _map(mapper: Mapper, record, batch: list[Triple], report: SourceReport) -> None:
         if isinstance(record, Skipped):
-            where = f" (line {record.line})" if record.line else ""
+            where = f" (line {record.line})" if record.line and f"line {record.line}" not in record.record_id else ""
             report.skipped.append(f"{record.record_id}{where}: {record.reason}")
             return
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from kg.errors import ReaderError
-from kg.readers import article_page, pubmed_xml
+from kg.readers import article_page, bibtex, crossref_json, jats_xml, medline, opencitations_csv, pubmed_xml, ris
 from kg.records import Record
 
 SNIFF_BYTES = 8192
@@ -29,7 +29,8 @@ class Reader(Protocol):
         """Records from ``stream``; bad records come out as ``Skipped``; a broken file raises ReaderError."""
 
 
-READERS: dict[str, Reader] = {r.NAME: r for r in (pubmed_xml, article_page)}
+READERS: dict[str, Reader] = {r.NAME: r for r in (pubmed_xml, jats_xml, medline, article_page, crossref_json,
+                                                  opencitations_csv, ris, bibtex)}
 
 
 class _Peeked(io.RawIOBase):

@@ -27,7 +27,7 @@ _INITIALS = re.compile(r"[A-Z]+")
 _ORCID_PREFIX = re.compile(r"\s*ORCID:\s*", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\[?\s*(?:not available|(?:no )?(?:title|abstract) (?:not )?available)\s*\]?\.?",
                           re.IGNORECASE)
-_INVESTIGATOR_TAGS = ("IR", "FIR")  # investigators are not authors; AD lines after them are theirs
+_NOT_AUTHOR_TAGS = ("IR", "FIR", "ED", "FED")  # investigators and editors; AD lines after them are theirs
 
 
 @dataclass
@@ -38,6 +38,7 @@ class _Raw:
     start: int
     fields: list[tuple[str, str, int]] = field(default_factory=list)
     bad: tuple[int, str] | None = None
+    has_pmid: bool = False
 
 
 def sniff(head: bytes) -> bool:
@@ -64,11 +65,14 @@ def _lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
         except UnicodeDecodeError:
             # Old exports are Latin-1: a line that is not UTF-8 is read as Latin-1, which decodes any byte.
             text = data.decode("latin-1")
-        yield number, text.rstrip("\r\n").lstrip("\ufeff") if number == 1 else text.rstrip("\r\n")
+        yield number, text.rstrip("\r\n").removeprefix("\ufeff")
 
 
 def _records(lines: Iterable[tuple[int, str]], source: str) -> Iterator[_Raw]:
-    """Group lines into records; raises ReaderError when the first non-blank line is not a ``TAG - value`` line."""
+    """Group lines into records at blank lines (or at a second PMID line).
+
+    Raises ReaderError when the first non-blank line is not a ``TAG - value`` line: the input is not MEDLINE text.
+    """
     current: _Raw | None = None
     position = 0
     for number, line in lines:
@@ -81,6 +85,9 @@ def _records(lines: Iterable[tuple[int, str]], source: str) -> Iterator[_Raw]:
         if position == 0 and match is None:
             raise ReaderError(f"not MEDLINE text: expected a 'TAG - value' line, got {line[:60]!r}",
                               source=source, line=number)
+        if current is not None and match is not None and match.group(1) == "PMID" and current.has_pmid:
+            yield current  # a second PMID: the blank line between two records is missing
+            current = None
         if current is None:
             position += 1
             current = _Raw(position, number)
@@ -93,6 +100,7 @@ def _add_line(raw: _Raw, match: re.Match[str] | None, number: int, line: str) ->
     """A tag line starts a field, an indented line continues the last one; anything else marks the record bad."""
     if match is not None:
         raw.fields.append((match.group(1).rstrip(), (match.group(2) or "").strip(), number))
+        raw.has_pmid = raw.has_pmid or match.group(1) == "PMID"
     elif line[:1] in (" ", "\t") and raw.fields:
         tag, value, start = raw.fields[-1]
         raw.fields[-1] = (tag, f"{value} {line.strip()}" if value else line.strip(), start)
@@ -239,7 +247,7 @@ def _authors(fields: list[tuple[str, str, int]]) -> tuple[Author, ...]:
     """
     authors: list[dict] = []
     leading: list[str] = []
-    target: dict | None = None  # the author that AD/AUID lines belong to; None after an investigator
+    target: dict | None = None  # the author that AD/AUID lines belong to; None after an investigator or editor
     awaiting_au = False  # the last author came from FAU and its AU (initials) has not come yet
     for tag, raw, _ in fields:
         value = " ".join(raw.split())
@@ -247,25 +255,33 @@ def _authors(fields: list[tuple[str, str, int]]) -> tuple[Author, ...]:
             target["initials"] = _split_au(value)[1]
             awaiting_au = False
         elif tag in ("FAU", "AU", "CN") and value:
-            target = _full_name(value) if tag == "FAU" else _split_au_dict(value) if tag == "AU" else {"name": value}
-            target["affiliations"] = []
+            target = _new_author(tag, value)
             authors.append(target)
             awaiting_au = tag == "FAU"
-        elif tag in _INVESTIGATOR_TAGS:
+        elif tag in _NOT_AUTHOR_TAGS:
             target, awaiting_au = None, False
-        elif tag == "AUID" and target is not None and target.get("orcid") is None and _ORCID_PREFIX.match(value):
+        elif tag == "AUID" and target is not None and target["orcid"] is None and _ORCID_PREFIX.match(value):
             target["orcid"] = _valid(Scheme.ORCID, _ORCID_PREFIX.sub("", value, count=1))
-        elif tag == "AD" and value:
-            (target["affiliations"] if target is not None else leading if not authors else []).append(value)
+        elif tag == "AD" and value and target is not None:
+            target["affiliations"].append(value)
+        elif tag == "AD" and value and not authors:
+            leading.append(value)
     if authors and leading:
         authors[0]["affiliations"][:0] = leading
     return tuple(Author(**{**a, "affiliations": tuple(a["affiliations"])}) for a in authors)
 
 
-def _full_name(value: str) -> dict:
-    """FAU ``De Caro, Liberato`` → family ``De Caro``, given ``Liberato``; no comma → all of it is the family."""
-    family, _, given = value.partition(",")
-    return {"family": family.strip() or None, "given": given.strip() or None}
+def _new_author(tag: str, value: str) -> dict:
+    """The fields of an Author from FAU (full name), AU (family and initials) or CN (a collective name)."""
+    if tag == "CN":
+        names = {"name": value}
+    elif tag == "FAU":  # "De Caro, Liberato"; no comma: all of it is the family name
+        family, _, given = value.partition(",")
+        names = {"family": family.strip() or None, "given": given.strip() or None}
+    else:
+        family, initials = _split_au(value)
+        names = {"family": family, "initials": initials}
+    return {**names, "orcid": None, "affiliations": []}
 
 
 def _split_au(value: str) -> tuple[str, str | None]:
@@ -275,8 +291,3 @@ def _split_au(value: str) -> tuple[str, str | None]:
         if _INITIALS.fullmatch(words[index]):
             return " ".join(words[:index]), words[index]
     return value, None
-
-
-def _split_au_dict(value: str) -> dict:
-    family, initials = _split_au(value)
-    return {"family": family, "initials": initials}

@@ -65,7 +65,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
 
 
 def _header(cells: list[str]) -> tuple[str, ...]:
-    return tuple(cell.strip().strip("\ufeff").lower() for cell in cells)
+    return tuple(cell.strip(" \t\ufeff\"").lower() for cell in cells)
 
 
 def _records(reader: csv.reader, source: str) -> Iterator[Record]:
@@ -226,7 +226,10 @@ def _valid(scheme: Scheme, prefix: str, tokens: list[str]) -> list[str]:
 # --- fields -----------------------------------------------------------------------------------------------------
 
 def parse_date(text: str) -> PartialDate | None:
-    """``2020-01-05``, ``2020-1-5``, ``2020-01`` or ``2020`` at that precision; an impossible day or month is dropped."""
+    """``2020-01-05``, ``2020-1-5``, ``2020-01`` or ``2020`` at that precision; an impossible day or month is dropped.
+
+    Anything else (``2020/01/05``, a timestamp) is None: a date is never guessed.
+    """
     match = _DATE.fullmatch(text.strip())
     if match is None:
         return None
@@ -246,7 +249,11 @@ def parse_timespan(text: str) -> str | None:
 
 
 def parse_pages(text: str) -> Pages | None:
-    """``12-34`` → 12 to 34, ``e123`` → e123; text that is not one range (``117-6-238``) is kept whole as ``first``."""
+    """``12-34`` → 12 to 34, ``e123`` → e123; text that is not one range is kept whole as ``first``.
+
+    Such text is real (``117-6-238`` in OUP handbook chapters, ``17-1-17-4`` for AIP's chapter-page numbers): it
+    cannot be split without guessing.
+    """
     text = text.strip()
     if not text:
         return None

@@ -1,0 +1,388 @@
+"""Read Crossref works JSON (a /works response, an {"items": [...]} dump, a bare work, JSON lines) into Articles."""
+
+from __future__ import annotations
+
+import html
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, BinaryIO
+
+import ijson
+
+from kg.errors import IdentifierError, ReaderError
+from kg.identifiers import normalise
+from kg.readers.pubmed_xml import parse_medline_pages
+from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
+
+NAME = "crossref-json"
+
+_BOM = b"\xef\xbb\xbf"
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_CHUNK = 65536  # the longest piece of a line fed to the parser at once (a dump may be one 100 MB line)
+_HEAD = 8192
+# Keys that a Crossref work has and other JSON records (DataCite, JSON-LD) do not; "DOI" is upper case here only.
+_WORK_KEYS = frozenset({"DOI", "indexed", "reference-count", "is-referenced-by-count", "deposited", "content-domain",
+                        "container-title", "short-container-title"})
+_LIST_KEYS = frozenset({"items", "total-results", "items-per-page", "facets", "query", "next-cursor"})
+_WORK_TYPES = {"work": "message", "work-list": "message.items.item"}
+_OUTLINED = ("", "message", "item", "items.item", "message.items.item")
+_DATE_KEYS = ("issued", "published-print", "published-online")
+_TAG = re.compile(r"</?[A-Za-z][\w.:-]*(?:\s[^<>]*)?/?>")
+_BLOCK_END = re.compile(r"</(?:jats:)?(?:p|title|sec)>")
+_ABSTRACT_HEADING = re.compile(r"^\s*<(?:jats:)?title>\s*Abstract\s*</(?:jats:)?title>", re.IGNORECASE)
+
+
+# --- sniffing and the shape of the input ----------------------------------------------------------------------------
+
+@dataclass
+class _Outline:
+    """What the first bytes show: the first JSON event, the keys of the objects that matter, the message-type."""
+
+    first: str | None = None
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    message_type: Any = None
+
+
+def _outline(head: bytes) -> _Outline:
+    """Parse events of ``head`` (cut anywhere) until it ends or stops being JSON."""
+    outline = _Outline()
+    try:
+        for prefix, event, value in ijson.parse(head.removeprefix(_BOM), multiple_values=True):
+            if outline.first is None:
+                outline.first = event
+            if event == "map_key" and prefix in _OUTLINED:
+                outline.keys.setdefault(prefix, set()).add(value)
+            elif prefix == "message-type" and outline.message_type is None:
+                outline.message_type = value
+    except (ijson.JSONError, UnicodeDecodeError):
+        pass  # the head ends mid-value, or it is not JSON at all
+    return outline
+
+
+def _works_prefix(outline: _Outline) -> str | None:
+    """Where the works are, as an ijson prefix; None when the head is not an object (or array) of works."""
+    if outline.first == "start_array":
+        return "item"
+    if outline.first != "start_map":
+        return None
+    top = outline.keys.get("", set())
+    if "message" in top or "message-type" in top:  # an API response
+        if outline.message_type is not None:
+            return _WORK_TYPES.get(outline.message_type)
+        return "message.items.item" if outline.keys.get("message", set()) & _LIST_KEYS else "message"
+    return "items.item" if "items" in top else ""
+
+
+def sniff(head: bytes) -> bool:
+    """True when the head is JSON whose first work has Crossref keys ("DOI", "indexed", ...) or a work message-type."""
+    outline = _outline(head)
+    prefix = _works_prefix(outline)
+    if prefix is None:
+        return False
+    return outline.message_type in _WORK_TYPES or bool(outline.keys.get(prefix, set()) & _WORK_KEYS)
+
+
+# --- streaming ------------------------------------------------------------------------------------------------------
+
+class _Works:
+    """An ijson event target that builds each value found at ``prefix`` (a work) and notes the line it starts on."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix, self.line = prefix, 1
+        self.done: list[tuple[int, Any]] = []
+        self._builder: ijson.ObjectBuilder | None = None
+        self._depth = self._start = 0
+
+    def send(self, item: tuple[str, str, Any]) -> None:
+        prefix, event, value = item
+        builder = self._builder
+        if builder is None:
+            if prefix != self.prefix:
+                return
+            builder = self._builder = ijson.ObjectBuilder()
+            self._depth, self._start = 0, self.line
+        builder.event(event, value)
+        if event == "start_map" or event == "start_array":
+            self._depth += 1
+        elif event == "end_map" or event == "end_array":
+            self._depth -= 1
+        if self._depth == 0:
+            self.done.append((self._start, builder.value))
+            self._builder = None
+
+    def take(self) -> list[tuple[int, Any]]:
+        done, self.done = self.done, []
+        return done
+
+
+def _chunks(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) pieces of at most one line each, the UTF-8 byte order mark removed."""
+    line, chunk = 1, stream.readline(_CHUNK).removeprefix(_BOM)
+    while chunk:
+        yield line, chunk
+        if chunk.endswith(b"\n"):
+            line += 1
+        chunk = stream.readline(_CHUNK)
+
+
+def _head(chunks: Iterator[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    taken, size = [], 0
+    for piece in chunks:
+        taken.append(piece)
+        size += len(piece[1])
+        if size >= _HEAD:
+            break
+    return taken
+
+
+def read(stream: BinaryIO, source: str) -> Iterator[Record]:
+    """One Article per work (Skipped when it has no valid DOI), streamed one work at a time."""
+    chunks = _chunks(stream)
+    try:
+        head = _head(chunks)
+        works = _Works(_prefix(b"".join(c for _, c in head), source))
+        parser = ijson.parse_coro(works, multiple_values=True)
+        position, line = 0, 1
+        try:
+            for line, chunk in chain(head, chunks):
+                works.line = line
+                parser.send(chunk)
+                for position, record in enumerate(works.take(), position + 1):
+                    yield _record(*record, position)
+            parser.close()
+        except ijson.JSONError as exc:
+            for position, record in enumerate(works.take(), position + 1):
+                yield _record(*record, position)
+            raise ReaderError(f"malformed JSON: {_message(exc)}", source=source, line=line) from exc
+        for position, record in enumerate(works.take(), position + 1):
+            yield _record(*record, position)
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
+        raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
+
+
+def _prefix(head: bytes, source: str) -> str:
+    """The ijson prefix of the works; raises ReaderError for input that cannot hold Crossref works."""
+    if not head.strip():
+        raise ReaderError("the input is empty", source=source)
+    if head.startswith(_WIDE_BOMS) or b"\x00" in head[:4]:
+        raise ReaderError("the input is UTF-16 or UTF-32; Crossref JSON is read as UTF-8", source=source, line=1)
+    outline = _outline(head)
+    if outline.first is None:
+        return ""  # not JSON from the first byte: the parser reports where
+    if outline.message_type is not None and outline.message_type not in _WORK_TYPES:
+        raise ReaderError(f"a Crossref {outline.message_type!r} response holds no works", source=source, line=1)
+    prefix = _works_prefix(outline)
+    if prefix is None:
+        raise ReaderError(f"expected a JSON object of Crossref works, found a {outline.first}", source=source,
+                          line=1)
+    return prefix
+
+
+def _message(exc: Exception) -> str:
+    """yajl's first line ("parse error: premature EOF"), without the excerpt and caret that follow."""
+    raw = exc.args[0] if exc.args else str(exc)
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+# --- one work -------------------------------------------------------------------------------------------------------
+
+def _record(line: int, work: Any, position: int) -> Record:
+    """An Article, or Skipped when the work is not an object or has no valid DOI."""
+    if not isinstance(work, dict):
+        return Skipped(f"work {position}", f"not a JSON object but {type(work).__name__}", line)
+    raw = _text(work.get("DOI"))
+    if raw is None:
+        return Skipped(f"work {position}", "no DOI", line)
+    doi = _valid(Scheme.DOI, raw)
+    if doi is None:
+        return Skipped(f"DOI {raw}", f"invalid DOI {raw!r}", line)
+    try:
+        return _article(work, doi)
+    except (TypeError, ValueError, AttributeError) as exc:  # defensive: one odd work must not stop a dump
+        return Skipped(f"DOI {doi}", f"unreadable work: {exc}", line)
+
+
+def _article(work: dict[str, Any], doi: str) -> Article:
+    count = work.get("is-referenced-by-count")
+    return Article(
+        identifiers=(Identifier(Scheme.DOI, doi),),
+        title=_first(work.get("title"), _markup_free),
+        abstract=_abstract(work.get("abstract")),
+        date=_date(work),
+        journal=_journal(work),
+        volume=_text(work.get("volume")),
+        issue=_text(work.get("issue")),
+        pages=_pages(work),
+        publication_types=tuple(t for t in (_text(work.get("type")),) if t),
+        languages=tuple(t for t in (_text(work.get("language")),) if t),
+        authors=tuple(a for a in map(_author, _list(work.get("author"))) if a is not None),
+        references=tuple(r for r in map(_reference, _list(work.get("reference"))) if r is not None),
+        declared_citation_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
+        complete=True,
+        record_id=f"DOI {doi}",
+    )
+
+
+# --- values ---------------------------------------------------------------------------------------------------------
+
+def _text(value: Any) -> str | None:
+    """A string (or a number) with whitespace collapsed; None when empty or of another type."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return " ".join(str(value).split()) or None
+
+
+def _markup_free(value: Any) -> str | None:
+    """Text without inline JATS/HTML tags (``<emph>``, escaped ``&lt;em&gt;`` too), its entities decoded."""
+    if not isinstance(value, str):
+        return _text(value)
+    return _text(_TAG.sub("", html.unescape(_TAG.sub("", value))))
+
+
+def _first(value: Any, convert=_text) -> str | None:
+    """The first non-empty string of a Crossref list (``"title": ["..."]``), or the value itself when a string."""
+    for item in value if isinstance(value, list) else [value]:
+        text = convert(item)
+        if text:
+            return text
+    return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _valid(scheme: Scheme, text: str | None) -> str | None:
+    """The normalised identifier, or None when absent or invalid."""
+    if not text:
+        return None
+    try:
+        return normalise(scheme, text)
+    except IdentifierError:
+        return None
+
+
+def _abstract(value: Any) -> str | None:
+    """A JATS abstract as plain text: paragraphs on their own lines, a leading "Abstract" heading dropped."""
+    if not isinstance(value, str):
+        return None
+    text = _BLOCK_END.sub("\n", _ABSTRACT_HEADING.sub("", value))
+    lines = (_markup_free(line) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line) or None
+
+
+# --- journal, pages, date -------------------------------------------------------------------------------------------
+
+def _journal(work: dict[str, Any]) -> Journal | None:
+    """Container title and short title; ISSNs by their issn-type, else the untyped ISSN list in order."""
+    issns: dict[str, str] = {}
+    for entry in _list(work.get("issn-type")):
+        kind, issn = _text(_dict(entry).get("type")), _valid(Scheme.ISSN, _text(_dict(entry).get("value")))
+        if kind and issn:
+            issns.setdefault(kind.lower(), issn)
+    if not issns:
+        untyped = [i for i in (_valid(Scheme.ISSN, _text(v)) for v in _list(work.get("ISSN"))) if i]
+        issns = dict(zip(("print", "electronic"), dict.fromkeys(untyped)))
+    journal = Journal(title=_first(work.get("container-title"), _markup_free),
+                      iso_abbreviation=_first(work.get("short-container-title"), _markup_free),
+                      issn_print=issns.get("print"), issn_electronic=issns.get("electronic"))
+    return journal if journal != Journal() else None
+
+
+def _pages(work: dict[str, Any]) -> Pages | None:
+    """``page`` as a first and last page ("233-250", "e123"), else the article-number."""
+    page = _text(work.get("page"))
+    if page:
+        pages = parse_medline_pages(page)
+        if pages is not None:
+            return pages
+    number = _text(work.get("article-number"))
+    return Pages(first=number) if number else None
+
+
+def _date(work: dict[str, Any]) -> PartialDate | None:
+    """The first usable date of issued, published-print, published-online, at the precision given."""
+    for key in _DATE_KEYS:
+        parts = _list(_dict(work.get(key)).get("date-parts"))
+        first = _list(parts[0]) if parts else []
+        numbers = [_int(p) for p in first[:3]]
+        if numbers and numbers[0] is not None:
+            month = numbers[1] if len(numbers) > 1 else None
+            day = numbers[2] if len(numbers) > 2 and month is not None else None
+            date = _partial(numbers[0], month, day)
+            if date is not None:
+                return date
+    return None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
+
+
+def _partial(year: int, month: int | None, day: int | None) -> PartialDate | None:
+    """The most precise valid PartialDate: an impossible day is dropped, then an impossible month."""
+    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
+        try:
+            return PartialDate(*candidate)
+        except ValueError:
+            continue
+    return None
+
+
+# --- authors and references -----------------------------------------------------------------------------------------
+
+def _author(entry: Any) -> Author | None:
+    """A person (given/family) or an organisation (name), with ORCID and affiliation names; None when nameless."""
+    entry = _dict(entry)
+    family, given, name = _text(entry.get("family")), _text(entry.get("given")), _text(entry.get("name"))
+    if not (family or given or name):
+        return None
+    affiliations = (_text(a.get("name")) if isinstance(a, dict) else _text(a) for a in _list(entry.get("affiliation")))
+    return Author(family=family, given=given, name=name, orcid=_valid(Scheme.ORCID, _first(entry.get("ORCID"))),
+                  affiliations=tuple(a for a in affiliations if a))
+
+
+def _reference(entry: Any) -> Reference | None:
+    """The cited DOI when valid, and the unstructured text (else one assembled from the fields); None when empty."""
+    entry = _dict(entry)
+    doi = _valid(Scheme.DOI, _text(entry.get("DOI")))
+    text = _markup_free(entry.get("unstructured")) or _assembled(entry)
+    if doi is None and text is None:
+        return None
+    return Reference(identifiers=(Identifier(Scheme.DOI, doi),) if doi else (), text=text)
+
+
+def _assembled(entry: dict[str, Any]) -> str | None:
+    """``Author (2008). Article title. Journal. Edition 2. 64(2), 249. ISBN ...`` from the fields present."""
+    value = {key: _markup_free(entry.get(key)) for key in (
+        "author", "year", "article-title", "journal-title", "volume-title", "series-title", "edition", "volume",
+        "issue", "first-page", "ISBN")}
+    year = value["year"] and (f"({value['year']})" if value["author"] else value["year"])
+    volume = _joined("", [value["volume"], value["issue"] and f"({value['issue']})"])
+    return _sentences([
+        _joined(" ", [value["author"], year]), value["article-title"], value["journal-title"], value["volume-title"],
+        value["series-title"], value["edition"] and f"Edition {value['edition']}",
+        _joined(", ", [volume, value["first-page"]]), value["ISBN"] and f"ISBN {value['ISBN']}",
+    ])
+
+
+def _sentences(parts: Iterable[str | None]) -> str | None:
+    """The parts joined by ". ", or by a space after a part that already ends in ".", "?" or "!"."""
+    text = ""
+    for part in filter(None, parts):
+        text += ("" if not text else " " if text.endswith((".", "?", "!")) else ". ") + part
+    return text or None
+
+
+def _joined(separator: str, parts: Iterable[str | None]) -> str | None:
+    return separator.join(p for p in parts if p) or None
