@@ -9,8 +9,6 @@ from urllib.parse import quote
 from kg.mapping.vocab import DATACITE, c4o, cito, datacite, dcterms, fabio, kgv, prism, pro
 from kg.store.oxigraph import OxigraphStore
 
-FULL_REFRESH_AT = 20_000  # affected articles from which one full recount is cheaper than batched ones
-BATCH = 2_000
 # (property, the pattern whose distinct ?other count it holds, from the article ?a)
 _COUNTS = ((kgv.citationCount, f"?other <{cito.cites}> ?a"), (kgv.referenceCount, f"?a <{cito.cites}> ?other"))
 
@@ -19,22 +17,25 @@ def derived_graph(base: str) -> str:
     return f"{base}graph/derived"
 
 
-def refresh(store: OxigraphStore, base: str, articles: set[str] | None = None) -> None:
-    """Recounts ``articles`` (every article when None, or when so many that one full recount is cheaper)."""
+def recount(store: OxigraphStore, base: str) -> None:
+    """Recounts every article's counts from scratch (a repair; loads keep them right by ``adjust``)."""
+    _recount_all(store, derived_graph(base))
+
+
+def adjust(store: OxigraphStore, base: str, graph: str, sign: int, *, alone: bool = False) -> None:
+    """Adds (sign +1, after ``graph`` was loaded) or subtracts (sign -1, before it is removed) what the graph
+    alone contributes to each article's counts: the citations it states that no other graph states. Work in
+    proportion to the graph, not to the store; the same bookkeeping as the statistics."""
     derived = derived_graph(base)
-    if articles is None or len(articles) >= FULL_REFRESH_AT:
-        _recount_all(store, derived)
-        return
-    ordered = sorted(articles)
-    for start in range(0, len(ordered), BATCH):
-        _recount(store, derived, ordered[start:start + BATCH])
-
-
-def touched_by(store: OxigraphStore, graph: str) -> set[str]:
-    """The articles whose counts a source graph changes: those it states citations from or to."""
-    result = store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> {{ {{ ?x <{cito.cites}> ?a }} UNION "
-                         f"{{ ?a <{cito.cites}> ?x }} }} }}", union=False)
-    return {str(row[0]) for row in result.rows}
+    for prop, pattern in _COUNTS:
+        elsewhere = "" if alone else (f"FILTER NOT EXISTS {{ GRAPH ?g2 {{ {pattern} }} "
+                                      f"FILTER(?g2 != <{graph}> && ?g2 != <{derived}>) }}")
+        store.update(
+            f"DELETE {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
+            f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?new }} }} WHERE {{ "
+            f"{{ SELECT ?a (COUNT(*) AS ?delta) WHERE {{ GRAPH <{graph}> {{ {pattern} }} {elsewhere} }} GROUP BY ?a }} "
+            f"OPTIONAL {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
+            f"BIND(COALESCE(?old, 0) + {sign} * ?delta AS ?sum) BIND(IF(?sum > 0, ?sum, ?none) AS ?new) }}")
 
 
 def _recount_all(store: OxigraphStore, derived: str) -> None:
@@ -42,17 +43,6 @@ def _recount_all(store: OxigraphStore, derived: str) -> None:
     for prop, pattern in _COUNTS:
         updates.append(f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ SELECT ?a "
                        f"(COUNT(DISTINCT ?other) AS ?n) WHERE {{ GRAPH ?g {{ {pattern} }} "
-                       f"FILTER(?g != <{derived}>) }} GROUP BY ?a }}")
-    store.update(" ;\n".join(updates))
-
-
-def _recount(store: OxigraphStore, derived: str, articles: list[str]) -> None:
-    values = " ".join(f"<{a}>" for a in articles)
-    updates = [f"DELETE {{ GRAPH <{derived}> {{ ?a ?p ?n }} }} WHERE {{ VALUES ?a {{ {values} }} "
-               f"GRAPH <{derived}> {{ ?a ?p ?n }} }}"]
-    for prop, pattern in _COUNTS:
-        updates.append(f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ SELECT ?a "
-                       f"(COUNT(DISTINCT ?other) AS ?n) WHERE {{ VALUES ?a {{ {values} }} GRAPH ?g {{ {pattern} }} "
                        f"FILTER(?g != <{derived}>) }} GROUP BY ?a }}")
     store.update(" ;\n".join(updates))
 

@@ -122,14 +122,12 @@ class Loader:
             if self._checksum_of(graph) == checksum:
                 report.status = "unchanged"
                 return report
-            touched = derived.touched_by(self.store, graph)
-            withdrawn = derived.contribution(self.store, graph)
-            self.store.remove_graph(graph)  # a changed or incomplete source replaces what it stated before
+            withdrawn = self._withdraw(graph)  # a changed or incomplete source replaces what it stated before
             self._describe(graph, identity, checksum, report, complete=False)
             try:
                 self._read_into(Path(path), report, graph, format, named)
             finally:  # what was written, even by a failed load, is counted
-                self._recount(graph, touched, withdrawn)
+                self._count_in(graph, withdrawn)
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
@@ -142,10 +140,17 @@ class Loader:
             report.seconds = time.perf_counter() - started
         return report
 
-    def _recount(self, graph: str, touched: set[str], withdrawn: dict[str, int]) -> None:
-        """Brings the materialised counts up to date after ``graph`` was (re)written."""
-        derived.refresh(self.store, self.minter.base, touched | derived.touched_by(self.store, graph))
+    def _withdraw(self, graph: str) -> dict[str, int]:
+        """Takes what ``graph`` alone contributed out of the counts, removes it, and returns its statistics."""
+        withdrawn = derived.contribution(self.store, graph)
+        derived.adjust(self.store, self.minter.base, graph, -1)
+        self.store.remove_graph(graph)
+        return withdrawn
+
+    def _count_in(self, graph: str, withdrawn: dict[str, int]) -> None:
+        """Brings the materialised counts and statistics up to date after ``graph`` was (re)written."""
         alone = not any(g != graph for g in self._sources())
+        derived.adjust(self.store, self.minter.base, graph, +1, alone=alone)
         delta = derived.contribution(self.store, graph, alone=alone)
         for metric, count in withdrawn.items():
             delta[metric] = delta.get(metric, 0) - count
@@ -234,11 +239,8 @@ class Loader:
 
     def unload(self, graph: str) -> int:
         """Removes what one source stated, and its description; returns how many triples went."""
-        touched = derived.touched_by(self.store, graph)
-        withdrawn = derived.contribution(self.store, graph)
         count = self._count(graph)
-        self.store.remove_graph(graph)
-        derived.refresh(self.store, self.minter.base, touched)
+        withdrawn = self._withdraw(graph)
         derived.add_statistics(self.store, self.minter.base, {m: -n for m, n in withdrawn.items()})
         self._forget(graph)
         return count
