@@ -12,6 +12,8 @@ _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "
                  "doi:")
 _PMID = re.compile(r"[1-9]\d{0,9}")
 _PMCID = re.compile(r"(?:PMC)?([1-9]\d{0,9})", re.IGNORECASE)
+# "pmc-id: PMC123;" (PubMed's older ArticleId form) and a versioned "PMC123.2" name the same article
+_PMCID_NOISE = re.compile(r"^\s*pmc-id:\s*|[\s;]+$|(?<=\d)\.\d+\s*$", re.IGNORECASE)
 _ISSN = re.compile(r"(\d{4})-?(\d{3}[\dX])")
 _ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 _NLM = re.compile(r"[0-9A-Z]{4,12}")
@@ -37,7 +39,7 @@ def _pmid(text: str) -> str:
 
 
 def _pmcid(text: str) -> str:
-    match = _PMCID.fullmatch(text.strip())
+    match = _PMCID.fullmatch(_PMCID_NOISE.sub("", text).strip())
     if not match:
         raise IdentifierError(f"not a PMCID: {text!r}")
     return f"PMC{match.group(1)}"
@@ -92,6 +94,16 @@ _NORMALISERS = {
 def normalise(scheme: Scheme, text: str) -> str:
     """The canonical form of ``text`` in ``scheme``; raises IdentifierError if it does not validate."""
     return _NORMALISERS[scheme](text)
+
+
+def normalise_or_none(scheme: Scheme, text: str | None) -> str | None:
+    """The canonical form of ``text``, or None when it is absent or does not validate (readers drop those)."""
+    if not text:
+        return None
+    try:
+        return normalise(scheme, text)
+    except IdentifierError:
+        return None
 
 
 def parse(scheme: Scheme, text: str) -> Identifier:

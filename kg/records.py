@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class Scheme(enum.StrEnum):
@@ -47,6 +47,17 @@ class PartialDate:
             raise ValueError(f"month {self.month} out of range")
         if self.day is not None:
             datetime.date(self.year, self.month, self.day)  # raises ValueError on 31 Feb
+
+    @classmethod
+    def best(cls, year: int, month: int | None = None, day: int | None = None) -> PartialDate | None:
+        """The most precise valid date from what a source gives: an impossible day is dropped, then an
+        impossible month; None when even the year is out of range."""
+        for candidate in ((year, month, day), (year, month, None), (year, None, None)):
+            try:
+                return cls(*candidate)
+            except ValueError:
+                continue
+        return None
 
     def isoformat(self) -> str:
         """``2011``, ``2011-09`` or ``2011-09-22``."""

@@ -12,8 +12,8 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import normalise
+from kg.errors import ReaderError
+from kg.identifiers import normalise_or_none
 from kg.readers.pubmed_xml import parse_medline_pages
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
@@ -197,7 +197,7 @@ def _record(line: int, work: Any, position: int) -> Record:
     raw = _text(work.get("DOI"))
     if raw is None:
         return Skipped(f"work {position}", "no DOI", line)
-    doi = _valid(Scheme.DOI, raw)
+    doi = normalise_or_none(Scheme.DOI, raw)
     if doi is None:
         return Skipped(f"DOI {raw}", f"invalid DOI {raw!r}", line)
     try:
@@ -260,16 +260,6 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _valid(scheme: Scheme, text: str | None) -> str | None:
-    """The normalised identifier, or None when absent or invalid."""
-    if not text:
-        return None
-    try:
-        return normalise(scheme, text)
-    except IdentifierError:
-        return None
-
-
 def _abstract(value: Any) -> str | None:
     """A JATS abstract as plain text: paragraphs on their own lines, a leading "Abstract" heading dropped."""
     if not isinstance(value, str):
@@ -285,11 +275,11 @@ def _journal(work: dict[str, Any]) -> Journal | None:
     """Container title and short title; ISSNs by their issn-type, else the untyped ISSN list in order."""
     issns: dict[str, str] = {}
     for entry in _list(work.get("issn-type")):
-        kind, issn = _text(_dict(entry).get("type")), _valid(Scheme.ISSN, _text(_dict(entry).get("value")))
+        kind, issn = _text(_dict(entry).get("type")), normalise_or_none(Scheme.ISSN, _text(_dict(entry).get("value")))
         if kind and issn:
             issns.setdefault(kind.lower(), issn)
     if not issns:
-        untyped = [i for i in (_valid(Scheme.ISSN, _text(v)) for v in _list(work.get("ISSN"))) if i]
+        untyped = [i for i in (normalise_or_none(Scheme.ISSN, _text(v)) for v in _list(work.get("ISSN"))) if i]
         issns = dict(zip(("print", "electronic"), dict.fromkeys(untyped)))
     journal = Journal(title=_first(work.get("container-title"), _markup_free),
                       iso_abbreviation=_first(work.get("short-container-title"), _markup_free),
@@ -317,7 +307,7 @@ def _date(work: dict[str, Any]) -> PartialDate | None:
         if numbers and numbers[0] is not None:
             month = numbers[1] if len(numbers) > 1 else None
             day = numbers[2] if len(numbers) > 2 and month is not None else None
-            date = _partial(numbers[0], month, day)
+            date = PartialDate.best(numbers[0], month, day)
             if date is not None:
                 return date
     return None
@@ -329,16 +319,6 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, str) and value.strip().isdigit() else None
 
 
-def _partial(year: int, month: int | None, day: int | None) -> PartialDate | None:
-    """The most precise valid PartialDate: an impossible day is dropped, then an impossible month."""
-    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
-        try:
-            return PartialDate(*candidate)
-        except ValueError:
-            continue
-    return None
-
-
 # --- authors and references -----------------------------------------------------------------------------------------
 
 def _author(entry: Any) -> Author | None:
@@ -348,14 +328,14 @@ def _author(entry: Any) -> Author | None:
     if not (family or given or name):
         return None
     affiliations = (_text(a.get("name")) if isinstance(a, dict) else _text(a) for a in _list(entry.get("affiliation")))
-    return Author(family=family, given=given, name=name, orcid=_valid(Scheme.ORCID, _first(entry.get("ORCID"))),
+    return Author(family=family, given=given, name=name, orcid=normalise_or_none(Scheme.ORCID, _first(entry.get("ORCID"))),
                   affiliations=tuple(a for a in affiliations if a))
 
 
 def _reference(entry: Any) -> Reference | None:
     """The cited DOI when valid, and the unstructured text (else one assembled from the fields); None when empty."""
     entry = _dict(entry)
-    doi = _valid(Scheme.DOI, _text(entry.get("DOI")))
+    doi = normalise_or_none(Scheme.DOI, _text(entry.get("DOI")))
     text = _markup_free(entry.get("unstructured")) or _assembled(entry)
     if doi is None and text is None:
         return None

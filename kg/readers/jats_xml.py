@@ -9,8 +9,9 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import normalise
+from kg.errors import ReaderError
+from kg.identifiers import normalise_or_none
+from kg.readers.xml import iterparse, release, syntax_error
 from kg.readers.pubmed_xml import parse_month
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
@@ -40,7 +41,6 @@ _ISSN_KINDS = {"ppub": "print", "print": "print", "epub": "electronic", "electro
 # Inline formatting: joined to the text around it as written (other elements are kept apart from it).
 _INLINE = frozenset(("italic", "bold", "sup", "sub", "sc", "underline", "monospace", "roman", "sans-serif",
                      "overline", "strike", "styled-content", "named-content", "inline-formula", "abbrev"))
-_POSITION = re.compile(r", line \d+, column \d+$")
 
 
 def sniff(head: bytes) -> bool:
@@ -56,8 +56,7 @@ def sniff(head: bytes) -> bool:
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per top-level <article> (Skipped when it has no valid PMID, PMCID or DOI), streamed."""
-    events = etree.iterparse(stream, events=("end",), tag=_EVENT_TAGS, resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=True, remove_comments=True, remove_pis=True)
+    events = iterparse(stream, _EVENT_TAGS)
     position = 0
     try:
         for _, element in events:
@@ -66,34 +65,15 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
             elif not _nested(element):
                 position += 1
                 yield _record(element, position)
-                _release(element)
+                release(element)
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, events.error_log, source) from exc
+        raise syntax_error(exc, events.error_log, source) from exc
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
 
 
 def _nested(element: etree._Element) -> bool:
     return any(ancestor.tag in _CONTAINERS for ancestor in element.iterancestors())
-
-
-def _syntax_error(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, source: str) -> ReaderError:
-    """A ReaderError with libxml2's message and line; iterparse may report only "no element found", line 0."""
-    if exc.lineno:
-        return ReaderError(f"malformed XML: {_POSITION.sub('', exc.msg)}", source=source, line=exc.lineno)
-    errors = log.filter_from_errors()
-    if errors:
-        return ReaderError(f"malformed XML: {errors[-1].message}", source=source, line=errors[-1].line or None)
-    return ReaderError(f"malformed XML: {exc.msg}", source=source)
-
-
-def _release(element: etree._Element) -> None:
-    """Free a finished article and every sibling before it so the tree never grows."""
-    element.clear()
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
 
 
 def _record(element: etree._Element, position: int) -> Record:
@@ -179,15 +159,6 @@ def _glue(text: str, more: str, apart: bool) -> str:
 
 # --- identifiers ------------------------------------------------------------------------------------------------
 
-def _valid(scheme: Scheme, text: str | None) -> str | None:
-    """The normalised identifier, or None when absent or invalid."""
-    if not text:
-        return None
-    try:
-        return normalise(scheme, text)
-    except IdentifierError:
-        return None
-
 
 def _identifiers(meta: etree._Element) -> tuple[tuple[Identifier, ...], list[str]]:
     """The valid pmid/pmc/pmcid/doi article-ids in document order (deduplicated), and the rejected ones."""
@@ -199,7 +170,7 @@ def _identifiers(meta: etree._Element) -> tuple[tuple[Identifier, ...], list[str
         if scheme is None:
             continue
         text = _text(element)
-        value = _valid(scheme, text)
+        value = normalise_or_none(scheme, text)
         if value is not None:
             found[Identifier(scheme, value)] = None
         elif text:
@@ -212,7 +183,7 @@ def _pub_ids(element: etree._Element) -> tuple[Identifier, ...]:
     found: dict[Identifier, None] = {}
     for pub_id in element.iter("pub-id"):
         scheme = _ARTICLE_ID_SCHEMES.get((pub_id.get("pub-id-type") or "").strip().lower())
-        value = _valid(scheme, _text(pub_id)) if scheme is not None else None
+        value = normalise_or_none(scheme, _text(pub_id)) if scheme is not None else None
         if value is not None:
             found[Identifier(scheme, value)] = None
     return tuple(found)
@@ -275,22 +246,12 @@ def _ymd(pub_date: etree._Element) -> PartialDate | None:
         return None
     month = parse_month(_text(pub_date.find("month")) or "")
     day = _int(_text(pub_date.find("day"))) if month else None
-    return _partial(year, month, day)
+    return PartialDate.best(year, month, day)
 
 
 def _int(text: str | None) -> int | None:
     text = (text or "").strip()
     return int(text) if text.isdigit() else None
-
-
-def _partial(year: int, month: int | None, day: int | None) -> PartialDate | None:
-    """The most precise valid PartialDate: an impossible day is dropped, then an impossible month."""
-    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
-        try:
-            return PartialDate(*candidate)
-        except ValueError:
-            continue
-    return None
 
 
 def _journal(journal_meta: etree._Element | None) -> Journal | None:
@@ -301,7 +262,7 @@ def _journal(journal_meta: etree._Element | None) -> Journal | None:
     issns: dict[str, str] = {}
     for issn in journal_meta.iter("issn"):
         kind = _ISSN_KINDS.get((issn.get("pub-type") or issn.get("publication-format") or "").strip().lower())
-        value = _valid(Scheme.ISSN, _text(issn))
+        value = normalise_or_none(Scheme.ISSN, _text(issn))
         if kind and value and kind not in issns:
             issns[kind] = value
     return Journal(
@@ -310,8 +271,8 @@ def _journal(journal_meta: etree._Element | None) -> Journal | None:
         nlm_abbreviation=abbreviations.get("nlm-ta"),
         issn_print=issns.get("print"),
         issn_electronic=issns.get("electronic"),
-        issn_linking=_valid(Scheme.ISSN, _text(next(journal_meta.iter("issn-l"), None))),
-        nlm_id=_valid(Scheme.NLM, abbreviations.get("nlm-journal-id")),
+        issn_linking=normalise_or_none(Scheme.ISSN, _text(next(journal_meta.iter("issn-l"), None))),
+        nlm_id=normalise_or_none(Scheme.NLM, abbreviations.get("nlm-journal-id")),
     )
 
 
@@ -401,7 +362,7 @@ def _orcid(contrib: etree._Element) -> str | None:
     """The first valid ORCID of the contrib's <contrib-id contrib-id-type="orcid">s, normalised."""
     for element in contrib.iterchildren("contrib-id"):
         if (element.get("contrib-id-type") or "").strip().lower() == "orcid":
-            value = _valid(Scheme.ORCID, _text(element))
+            value = normalise_or_none(Scheme.ORCID, _text(element))
             if value:
                 return value
     return None

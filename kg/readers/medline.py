@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import normalise
+from kg.errors import ReaderError
+from kg.identifiers import normalise_or_none
 from kg.readers.pubmed_xml import parse_medline_date, parse_medline_pages, parse_month
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
@@ -157,27 +157,18 @@ def _text(value: str | None) -> str | None:
 
 # --- identifiers, journal, pages, date --------------------------------------------------------------------------
 
-def _valid(scheme: Scheme, text: str | None) -> str | None:
-    """The normalised identifier, or None when absent or invalid."""
-    if not text:
-        return None
-    try:
-        return normalise(scheme, text)
-    except IdentifierError:
-        return None
-
 
 def _identifiers(values: dict[str, list[str]]) -> tuple[Identifier, ...]:
     """PMID, PMCID, then the AID and LID ``[doi]``/``[pii]`` values in order; invalid ones left out, deduplicated."""
     found: dict[Identifier, None] = {}
     for scheme, text in ((Scheme.PMID, _first(values, "PMID")), (Scheme.PMCID, _first(values, "PMC"))):
-        value = _valid(scheme, text)
+        value = normalise_or_none(scheme, text)
         if value is not None:
             found[Identifier(scheme, value)] = None
     for text in [*values.get("AID", ()), *values.get("LID", ())]:
         match = _ARTICLE_ID.fullmatch(text)
         scheme = _ARTICLE_ID_SCHEMES.get(match.group(2).lower()) if match else None
-        value = _valid(scheme, match.group(1)) if scheme is not None else None
+        value = normalise_or_none(scheme, match.group(1)) if scheme is not None else None
         if value is not None:
             found[Identifier(scheme, value)] = None
     return tuple(found)
@@ -189,14 +180,14 @@ def _journal(values: dict[str, list[str]]) -> Journal | None:
     for text in values.get("IS", ()):
         match = _ISSN_TYPE.fullmatch(text)
         if match and issns.get(match.group(2).lower()) is None:
-            issns[match.group(2).lower()] = _valid(Scheme.ISSN, match.group(1))
+            issns[match.group(2).lower()] = normalise_or_none(Scheme.ISSN, match.group(1))
     journal = Journal(
         title=_first(values, "JT"),
         nlm_abbreviation=_first(values, "TA"),
         issn_print=issns.get("print"),
         issn_electronic=issns.get("electronic"),
         issn_linking=issns.get("linking"),
-        nlm_id=_valid(Scheme.NLM, _first(values, "JID")),
+        nlm_id=normalise_or_none(Scheme.NLM, _first(values, "JID")),
     )
     return journal if journal != Journal() else None
 
@@ -216,24 +207,14 @@ def _date(published: str | None, electronic: str | None) -> PartialDate | None:
         full = _FULL_DATE.fullmatch(published)
         month = parse_month(full.group(2)) if full else None
         if full and month:
-            return _most_precise(int(full.group(1)), month, int(full.group(3)))
+            return PartialDate.best(int(full.group(1)), month, int(full.group(3)))
         date = parse_medline_date(published)
         if date is not None:
             return date
     epub = _EPUB_DATE.fullmatch(electronic or "")
     if epub:
         day = epub.group(3)
-        return _most_precise(int(epub.group(1)), int(epub.group(2)), int(day) if day else None)
-    return None
-
-
-def _most_precise(year: int, month: int | None, day: int | None) -> PartialDate | None:
-    """The most precise valid date: an impossible day is dropped, then an impossible month."""
-    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
-        try:
-            return PartialDate(*candidate)
-        except ValueError:
-            continue
+        return PartialDate.best(int(epub.group(1)), int(epub.group(2)), int(day) if day else None)
     return None
 
 
@@ -261,7 +242,7 @@ def _authors(fields: list[tuple[str, str, int]]) -> tuple[Author, ...]:
         elif tag in _NOT_AUTHOR_TAGS:
             target, awaiting_au = None, False
         elif tag == "AUID" and target is not None and target["orcid"] is None and _ORCID_PREFIX.match(value):
-            target["orcid"] = _valid(Scheme.ORCID, _ORCID_PREFIX.sub("", value, count=1))
+            target["orcid"] = normalise_or_none(Scheme.ORCID, _ORCID_PREFIX.sub("", value, count=1))
         elif tag == "AD" and value and target is not None:
             target["affiliations"].append(value)
         elif tag == "AD" and value and not authors:

@@ -9,8 +9,9 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import normalise
+from kg.errors import ReaderError
+from kg.identifiers import normalise_or_none
+from kg.readers.xml import iterparse, release, syntax_error
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
 NAME = "pubmed-xml"
@@ -25,7 +26,6 @@ _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _ARTICLE_ID_SCHEMES = {"pubmed": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, "doi": Scheme.DOI,
                        "pii": Scheme.PII}
 _REFERENCE_ID_SCHEMES = {"pubmed": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, "doi": Scheme.DOI}
-_PMCID_NOISE = re.compile(r"^\s*pmc-id:\s*|[\s;]+$|(?<=\d)\.\d+\s*$", re.IGNORECASE)
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december")
@@ -36,7 +36,6 @@ _PAGE_RANGE = re.compile(r"\s*[-\u2010-\u2013]\s*")
 _PAGE_NOTE = re.compile(r"\s+(?:contd|cont|concl|passim)\.?$", re.IGNORECASE)
 _PAGE_START = re.compile(r"(.*?)(\d+)(\D*)")
 _PAGE_END = re.compile(r"(\d+)(\D*)")
-_POSITION = re.compile(r", line \d+, column \d+$")
 _EMPTY = etree.Element("Article")  # stands in for a missing Article element; never modified
 _AUTHOR_NAMES = {"LastName": "family", "ForeName": "given", "Initials": "initials", "CollectiveName": "name"}
 
@@ -49,8 +48,7 @@ def sniff(head: bytes) -> bool:
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per PubmedArticle (Skipped when it has no valid PMID), streamed with flat memory."""
-    events = etree.iterparse(stream, events=("end",), tag=_RECORD_TAGS, resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=True, remove_comments=True, remove_pis=True)
+    events = iterparse(stream, _RECORD_TAGS)
     position = 0
     try:
         for _, element in events:
@@ -60,30 +58,11 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
             elif element.tag == "PubmedBookArticle":
                 position += 1
                 yield _book(element, position)
-            _release(element)
+            release(element)
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, events.error_log, source) from exc
+        raise syntax_error(exc, events.error_log, source) from exc
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
-
-
-def _syntax_error(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, source: str) -> ReaderError:
-    """A ReaderError with libxml2's message and line; iterparse may report only "no element found", line 0."""
-    if exc.lineno:
-        return ReaderError(f"malformed XML: {_POSITION.sub('', exc.msg)}", source=source, line=exc.lineno)
-    errors = log.filter_from_errors()
-    if errors:
-        return ReaderError(f"malformed XML: {errors[-1].message}", source=source, line=errors[-1].line or None)
-    return ReaderError(f"malformed XML: {exc.msg}", source=source)
-
-
-def _release(element: etree._Element) -> None:
-    """Free a finished record and every sibling before it so the tree never grows."""
-    element.clear()
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
 
 
 def _book(element: etree._Element, position: int) -> Skipped:
@@ -100,7 +79,7 @@ def _record(element: etree._Element, position: int) -> Record:
     record_id = f"PMID {raw_pmid}" if raw_pmid else f"PubmedArticle {position}"
     if raw_pmid is None:
         return Skipped(record_id, "no MedlineCitation/PMID", element.sourceline)
-    pmid = _valid(Scheme.PMID, raw_pmid)
+    pmid = normalise_or_none(Scheme.PMID, raw_pmid)
     if pmid is None:
         return Skipped(record_id, f"invalid PMID {raw_pmid!r}", element.sourceline)
     try:
@@ -163,24 +142,13 @@ def _texts(elements: Iterable[etree._Element]) -> tuple[str, ...]:
 
 # --- identifiers ------------------------------------------------------------------------------------------------
 
-def _valid(scheme: Scheme, text: str | None) -> str | None:
-    """The normalised identifier, or None when absent or invalid."""
-    if not text:
-        return None
-    if scheme is Scheme.PMCID:
-        text = _PMCID_NOISE.sub("", text)  # "pmc-id: PMC123;" and versioned "PMC123.2" name the same article
-    try:
-        return normalise(scheme, text)
-    except IdentifierError:
-        return None
-
 
 def _id_list(id_list: etree._Element | None, schemes: dict[str, Scheme]) -> list[Identifier]:
     """The valid identifiers of an ArticleIdList whose IdType is one of ``schemes``, deduplicated, in order."""
     found: dict[Identifier, None] = {}
     for element in _grandchildren(id_list, "ArticleId"):
         scheme = schemes.get(element.get("IdType", ""))
-        value = _valid(scheme, _text(element)) if scheme is not None else None
+        value = normalise_or_none(scheme, _text(element)) if scheme is not None else None
         if value is not None:
             found[Identifier(scheme, value)] = None
     return list(found)
@@ -204,7 +172,7 @@ def _identifiers(pubmed_data: etree._Element | None, pmid: str, dois: list[str])
         if identifier.scheme is not Scheme.PMID:
             found[identifier] = None
     for text in dois:
-        doi = _valid(Scheme.DOI, text)
+        doi = normalise_or_none(Scheme.DOI, text)
         if doi is not None:
             found[Identifier(Scheme.DOI, doi)] = None
     return tuple(found)
@@ -219,7 +187,7 @@ def _journal(journal: etree._Element | None, info: etree._Element | None) -> Jou
     for issn in _grandchildren(journal, "ISSN"):
         kind = issn.get("IssnType", "")
         if issns.get(kind) is None:
-            issns[kind] = _valid(Scheme.ISSN, _text(issn))
+            issns[kind] = normalise_or_none(Scheme.ISSN, _text(issn))
     fields, extra = _children(journal), _children(info)
     return Journal(
         title=_text(fields.get("Title")),
@@ -227,8 +195,8 @@ def _journal(journal: etree._Element | None, info: etree._Element | None) -> Jou
         nlm_abbreviation=_text(extra.get("MedlineTA")),
         issn_print=issns.get("Print"),
         issn_electronic=issns.get("Electronic"),
-        issn_linking=_valid(Scheme.ISSN, _text(extra.get("ISSNLinking"))),
-        nlm_id=_valid(Scheme.NLM, _text(extra.get("NlmUniqueID"))),
+        issn_linking=normalise_or_none(Scheme.ISSN, _text(extra.get("ISSNLinking"))),
+        nlm_id=normalise_or_none(Scheme.NLM, _text(extra.get("NlmUniqueID"))),
     )
 
 
@@ -305,7 +273,7 @@ def _date(pub_date: etree._Element | None, article: etree._Element,
     for history in _grandchildren(_children(pubmed_data).get("History"), "PubMedPubDate"):
         if history.get("PubStatus") == "pubmed":
             year = _int(_text(_children(history).get("Year")))
-            return _partial(year, None, None) if year else None
+            return PartialDate.best(year, None, None) if year else None
     return None
 
 
@@ -316,7 +284,7 @@ def _ymd(fields: dict[str, etree._Element]) -> PartialDate | None:
         return None
     month = parse_month(_text(fields.get("Month")) or "")
     day = _int(_text(fields.get("Day"))) if month else None
-    return _partial(year, month, day)
+    return PartialDate.best(year, month, day)
 
 
 def parse_month(text: str) -> int | None:
@@ -338,22 +306,12 @@ def parse_medline_date(text: str) -> PartialDate | None:
         return None
     word = match.group(2)
     month = _MONTHS.get(word.lower()) if word else None
-    return _partial(int(match.group(1)), month, None)
+    return PartialDate.best(int(match.group(1)), month, None)
 
 
 def _int(text: str | None) -> int | None:
     text = (text or "").strip()
     return int(text) if text.isdigit() else None
-
-
-def _partial(year: int, month: int | None, day: int | None) -> PartialDate | None:
-    """The most precise valid PartialDate: an impossible day is dropped, then an impossible month."""
-    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
-        try:
-            return PartialDate(*candidate)
-        except ValueError:
-            continue
-    return None
 
 
 # --- authors and references -------------------------------------------------------------------------------------
@@ -369,7 +327,7 @@ def _author(element: etree._Element) -> Author | None:
         if tag in _AUTHOR_NAMES:
             names.setdefault(_AUTHOR_NAMES[tag], _text(child))
         elif tag == "Identifier" and orcid is None and child.get("Source") == "ORCID":
-            orcid = _valid(Scheme.ORCID, _text(child))
+            orcid = normalise_or_none(Scheme.ORCID, _text(child))
         elif tag == "AffiliationInfo":
             affiliations.extend(_texts(child.iterchildren("Affiliation")))
     if not any(names.values()):
