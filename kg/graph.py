@@ -65,12 +65,13 @@ class KnowledgeGraph:
 
     # -- loading --------------------------------------------------------------------------------------------
     def load(self, paths: Iterable[str | Path] | str | Path, *, format: str | None = None,
-             progress: bool = False) -> LoadReport:
+             progress: bool = False, strict: bool = False) -> LoadReport:
         """Loads files, folders or ``-`` (stdin); each source into its own named graph. Never raises for bad
-        input: failures and skipped records are in the report."""
+        input: failures and skipped records are in the report. ``strict``: the first bad record fails its
+        source (what came before it stays, marked incomplete) and ends the load."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        return Loader(self.store, self.minter, progress=progress).load(paths, format=format)
+        return Loader(self.store, self.minter, progress=progress, strict=strict).load(paths, format=format)
 
     def sources(self) -> list[dict[str, object]]:
         """The loaded sources, one dict each: graph, label, format, status (complete or incomplete), triples,

@@ -99,13 +99,16 @@ def expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path | str, bool]]:
 class Loader:
     """Loads sources into a store, each into its own named graph described in the provenance graph."""
 
-    def __init__(self, store: OxigraphStore, minter: Minter, *, progress: bool = False) -> None:
-        self.store, self.minter, self.progress = store, minter, progress
+    def __init__(self, store: OxigraphStore, minter: Minter, *, progress: bool = False, strict: bool = False) -> None:
+        self.store, self.minter, self.progress, self.strict = store, minter, progress, strict
 
     def load(self, paths: Iterable[str | Path], *, format: str | None = None) -> LoadReport:
+        """Loads each source in turn; with ``strict``, the first bad record fails its source and ends the load."""
         report = LoadReport()
         for path, named in expand(paths):
             report.sources.append(self._load_one(path, format, named))
+            if self.strict and report.failed:
+                break
         self.store.flush()
         return report
 
@@ -184,21 +187,25 @@ class Loader:
         """The bulk loader, on another core, for big files; one transaction per batch for small ones."""
         return self.store.bulk_writer() if size >= BULK_BYTES else nullcontext(self.store.add)
 
-    @staticmethod
-    def _map(mapper: Mapper, record, batch: list[Triple], report: SourceReport) -> None:
+    def _map(self, mapper: Mapper, record, batch: list[Triple], report: SourceReport) -> None:
         if isinstance(record, Skipped):
             where = f" (line {record.line})" if record.line and f"line {record.line}" not in record.record_id else ""
-            report.skipped.append(f"{record.record_id}{where}: {record.reason}")
+            self._skip(report, f"{record.record_id}{where}: {record.reason}", record.line)
             return
         try:
             mapped = mapper.map(record)
         except MappingError as exc:
-            report.skipped.append(f"{record.record_id or 'a record'}: {exc.message}")
+            self._skip(report, f"{record.record_id or 'a record'}: {exc.message}", None)
             return
         batch.extend(mapped.triples)
         report.articles += mapped.articles
         report.citations += mapped.citations
         report.problems.extend(mapped.problems)
+
+    def _skip(self, report: SourceReport, reason: str, line: int | None) -> None:
+        report.skipped.append(reason)
+        if self.strict:
+            raise ReaderError(f"{reason} (--strict stops at the first bad record)", source=report.source)
 
     def _sources(self) -> list[str]:
         """The source graphs described in the provenance graph."""
@@ -262,11 +269,12 @@ class Loader:
             (graph, str(PROV.wasAttributedTo), SOFTWARE),
             (SOFTWARE, str(RDF.type), str(PROV.SoftwareAgent)),
             (SOFTWARE, str(RDFS.label), Lit(f"kg {__version__}")),
-            (graph, str(DCTERMS.format), Lit(report.format)),
             (graph, str(KGV.sha256), Lit(checksum)),
             (graph, str(RDFS.label), Lit(Path(report.source).name if report.source != "-" else "stdin")),
             (graph, str(KGV.status), Lit("complete" if complete else "incomplete")),
         ]
+        if report.format:
+            triples.append((graph, str(DCTERMS.format), Lit(report.format)))
         if complete:
             triples.append((graph, str(VOID.triples), Lit(str(report.triples), XSD_INTEGER)))
         self.store.add(triples, prov)

@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder (all its files) or - for stdin")
     load.add_argument("--format", choices=sorted(READERS), help="skip detection and read every input as this")
     load.add_argument("--quiet", action="store_true", help="no progress bar and no report")
+    load.add_argument("--strict", action="store_true",
+                      help="stop at the first bad record instead of skipping it and loading the rest")
 
     query = sub.add_parser("query", parents=[common], help="run a canned query (kg query --list shows them)",
                            description="Run a canned query from the catalogue with typed parameters.")
@@ -120,7 +122,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _bench(args)
     with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
         if args.command == "load":
-            report = graph.load(args.paths, format=args.format, progress=not args.quiet)
+            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
             if not args.quiet:
                 print(report.render(), file=sys.stderr)
             elif report.failed:

@@ -131,3 +131,18 @@ def test_sources_and_unload(store, capsys, seed_page):
     assert run(capsys, "unload", "--store", store, "nothing.xml")[0] == 1
     code, out, _ = run(capsys, "query", "dataset-summary", "--store", store, "--format", "csv")
     assert out.split() == ["metric,value", "sources,0"]
+
+
+def test_strict_stops_at_the_first_bad_record(capsys, tmp_path, seed_page):
+    page = seed_page.read_text(encoding="utf-8")
+    bad = tmp_path / "bad-page.txt"
+    # the second citing entry loses its identifiers: skipped by default, fatal with --strict
+    bad.write_text(page.replace("PMID: 39922926 PMC: 11807168. DOI: 10.1038/s41598-025-89506-y.", ""),
+                   encoding="utf-8")
+    code, _, err = run(capsys, "load", "--store", str(tmp_path / "lenient"), str(bad))
+    assert code == 0 and "1 skipped" in err
+    code, _, err = run(capsys, "load", "--strict", "--store", str(tmp_path / "strict"), str(bad), str(seed_page))
+    assert code == 1 and "--strict stops at the first bad record" in err
+    assert seed_page.name not in err  # the load ended there: the next file was not read
+    code, out, _ = run(capsys, "sources", "--store", str(tmp_path / "strict"), "--format", "csv")
+    assert "bad-page.txt,,incomplete" in out  # described before its format was read; the entry before it stays
