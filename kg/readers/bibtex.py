@@ -19,8 +19,7 @@ from bibtexparser.model import (Block, DuplicateBlockKeyBlock, DuplicateFieldKey
 
 from kg.errors import ReaderError
 from kg.readers.pubmed_xml import parse_month
-from kg.readers.ris import (author, cited_by, ids_in_urls, issns_in, journal, labelled, pages, parse_date,
-                            partial, valid)
+from kg.readers.ris import author, cited_by, ids_in_urls, issns_in, journal, labelled, pages, parse_date, valid
 from kg.records import Article, Author, Identifier, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "bibtex"
@@ -230,10 +229,10 @@ def _date(raw: dict[str, str]) -> PartialDate | None:
     """BibLaTeX ``date`` ("2019-05-01", "2019-05"), else ``year`` with ``month`` (jan, 1, January) and ``day``."""
     parsed = parse_date(_plain(raw.get("date")) or "")
     if parsed and parsed[0]:
-        return partial(*parsed)
+        return PartialDate.best(*parsed)
     year = _plain(raw.get("year"))
     if not year or not re.fullmatch(r"\d{4}", year):
         return None
     month = parse_month(_plain(raw.get("month")) or "")
     day = _plain(raw.get("day"))
-    return partial(int(year), month, int(day) if month and day and day.isdigit() else None)
+    return PartialDate.best(int(year), month, int(day) if month and day and day.isdigit() else None)

@@ -234,12 +234,7 @@ def parse_date(text: str) -> PartialDate | None:
     if match is None:
         return None
     year, month, day = (int(g) if g else None for g in match.groups())
-    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
-        try:
-            return PartialDate(*candidate)
-        except ValueError:
-            continue
-    return None
+    return PartialDate.best(year, month, day)
 
 
 def parse_timespan(text: str) -> str | None:

@@ -263,8 +263,8 @@ def _date(entry: dict) -> PartialDate | None:
         return None
     for year, month, day in (d for tag in ("DA", "Y1", "PY") for d in parsed[tag] if d):
         if month and year in (None, years[0]):
-            return partial(years[0], month, day)
-    return partial(years[0], None, None)
+            return PartialDate.best(years[0], month, day)
+    return PartialDate.best(years[0], None, None)
 
 
 def parse_date(text: str) -> tuple[int | None, int | None, int | None] | None:
@@ -280,16 +280,6 @@ def parse_date(text: str) -> tuple[int | None, int | None, int | None] | None:
         year = match.group(1) or match.group(4)
         day = int(match.group(3)) if month and match.group(3) else None
         return int(year) if year else None, month, day
-    return None
-
-
-def partial(year: int, month: int | None, day: int | None) -> PartialDate | None:
-    """The most precise valid PartialDate: an impossible day is dropped, then an impossible month."""
-    for candidate in ((year, month, day), (year, month, None), (year, None, None)):
-        try:
-            return PartialDate(*candidate)
-        except ValueError:
-            continue
     return None
 
 
