@@ -109,7 +109,8 @@ class KnowledgeGraph:
         return result
 
     def sparql(self, text: str) -> Result:
-        """Runs any SPARQL SELECT or ASK over the union of all sources; raises QueryError."""
+        """Runs any SPARQL query over the union of all sources (SELECT, ASK, and CONSTRUCT or DESCRIBE as
+        subject/predicate/object rows); raises QueryError."""
         return self.store.query(text)
 
     def _resolve(self, kind: ParamType, value: str) -> list[URIRef]:

@@ -49,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="a parameter, e.g. --param article=pmid:21933757 (repeatable)")
     query.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
 
-    sparql = sub.add_parser("sparql", parents=[common], help="run any SPARQL SELECT or ASK query",
-                            description="Run a SPARQL 1.1 SELECT or ASK over the union of all loaded sources.")
+    sparql = sub.add_parser("sparql", parents=[common], help="run any SPARQL query",
+                            description="Run a SPARQL 1.1 query over the union of all loaded sources: SELECT and ASK "
+                            "as results, CONSTRUCT and DESCRIBE as subject, predicate, object rows.")
     sparql.add_argument("text", metavar="TEXT|@FILE", help="the query, or @path to a file holding it")
     sparql.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
     sources = sub.add_parser("sources", parents=[common], help="list the loaded sources",

@@ -147,17 +147,19 @@ class OxigraphStore:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def query(self, text: str, *, union: bool = True) -> Result:
-        """Runs a SPARQL SELECT or ASK; raises QueryError with the store's reason when it fails."""
+        """Runs a SPARQL query (CONSTRUCT and DESCRIBE give subject, predicate, object rows); raises QueryError
+        with the store's reason when it fails."""
         try:
             answer = self._store.query(text, use_default_graph_as_union=union)
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
         if isinstance(answer, ox.QueryBoolean):
             return Result(boolean=bool(answer))
-        if not isinstance(answer, ox.QuerySolutions):
-            raise QueryError("only SELECT and ASK queries are supported here (use `kg export` for graphs)")
-        columns = tuple(v.value for v in answer.variables)
         try:
+            if isinstance(answer, ox.QueryTriples):  # CONSTRUCT and DESCRIBE: one row per triple
+                rows = [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer]
+                return Result(("subject", "predicate", "object"), rows)
+            columns = tuple(v.value for v in answer.variables)
             rows = [tuple(_term(solution[i]) for i in range(len(columns))) for solution in answer]
         except OSError as exc:
             raise QueryError(f"the query failed: {exc}") from exc

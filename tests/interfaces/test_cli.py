@@ -146,3 +146,11 @@ def test_strict_stops_at_the_first_bad_record(capsys, tmp_path, seed_page):
     assert seed_page.name not in err  # the load ended there: the next file was not read
     code, out, _ = run(capsys, "sources", "--store", str(tmp_path / "strict"), "--format", "csv")
     assert "bad-page.txt,,incomplete" in out  # described before its format was read; the entry before it stays
+
+
+def test_sparql_construct_gives_triples(store, capsys):
+    code, out, _ = run(capsys, "sparql", "CONSTRUCT { ?a <http://purl.org/spar/cito/cites> ?b } WHERE "
+                       "{ ?a <http://purl.org/spar/cito/cites> ?b }", "--store", store, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[0] == ["subject", "predicate", "object"]
+    assert {r[2] for r in rows[1:]} == {"https://kg.example.org/br/pmid/21933757"} and len(rows) >= 6
