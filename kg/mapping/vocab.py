@@ -9,7 +9,7 @@ from rdflib.term import URIRef
 
 __all__ = ["biro", "c4o", "cito", "datacite", "dcterms", "fabio", "foaf", "frbr", "kgv", "literal", "oco",
            "prism", "pro", "prov", "rdf", "BIRO", "C4O", "CITO", "DATACITE", "DCTERMS", "FABIO", "FOAF", "FRBR", "KGV", "LITERAL", "OCO",
-           "PRISM", "PRO", "PROV", "RDF", "RDFS", "VOID", "XSD", "PREFIXES"]
+           "PRISM", "PRO", "PROV", "RDF", "RDFS", "VOID", "XSD"]
 
 
 class FABIO(DefinedNamespace):
@@ -138,14 +138,6 @@ class KGV(DefinedNamespace):
     metric: URIRef
     status: URIRef
     count: URIRef
-
-
-PREFIXES: dict[str, str] = {
-    "fabio": str(FABIO._NS), "cito": str(CITO._NS), "pro": str(PRO._NS), "datacite": str(DATACITE._NS),
-    "literal": str(LITERAL._NS), "prism": str(PRISM._NS), "frbr": str(FRBR._NS), "c4o": str(C4O._NS),
-    "biro": str(BIRO._NS), "oco": str(OCO._NS), "kg": str(KGV._NS), "dcterms": str(DCTERMS),
-    "foaf": str(FOAF), "prov": str(PROV), "xsd": str(XSD), "rdf": str(RDF), "rdfs": str(RDFS),
-}
 
 
 def _plain(ns: type[DefinedNamespace]) -> SimpleNamespace:
