@@ -17,9 +17,25 @@ def derived_graph(base: str) -> str:
     return f"{base}graph/derived"
 
 
-def recount(store: OxigraphStore, base: str) -> None:
-    """Recounts every article's counts from scratch (a repair; loads keep them right by ``adjust``)."""
-    _recount_all(store, derived_graph(base))
+def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -> None:
+    """Recounts the counts of ``articles`` (after merges renamed them), or of every article from scratch (a
+    repair; loads keep them right by ``adjust``)."""
+    if articles is None:
+        _recount_all(store, derived_graph(base))
+        return
+    derived = derived_graph(base)
+    for chunk in _chunks(sorted(articles)):
+        values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
+        updates = [f"DELETE {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ {values} GRAPH <{derived}> "
+                   f"{{ ?a <{prop}> ?n }} }}" for prop, _ in _COUNTS]
+        updates += [f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ {{ SELECT ?a "
+                    f"(COUNT(DISTINCT ?other) AS ?n) WHERE {{ {values} GRAPH ?g {{ {pattern} }} "
+                    f"FILTER(?g != <{derived}>) }} GROUP BY ?a }} }}" for prop, pattern in _COUNTS]
+        store.update(" ;\n".join(updates))
+
+
+def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def adjust(store: OxigraphStore, base: str, graph: str, sign: int, *, alone: bool = False) -> None:
@@ -77,6 +93,27 @@ def contribution(store: OxigraphStore, graph: str, *, alone: bool = False) -> di
         rows = store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ GRAPH <{graph}> {{ {pattern} }} "
                            f"{elsewhere_check} BIND({metric} AS ?metric) }} GROUP BY ?metric", union=False).rows
         counts.update({str(m): int(n) for m, n in rows if m is not None and int(n)})
+    return counts
+
+
+def local_statistics(store: OxigraphStore, nodes: set[str]) -> dict[str, int]:
+    """The statistics that ``nodes`` take part in (articles, authors, journals and declared counts among them,
+    citations from or to them), counted over every source: taken before and after a merge renames the nodes,
+    the difference is what the merge changed."""
+    counts: dict[str, int] = {}
+    pairs: set[tuple[object, object]] = set()  # citations, kept whole: both ends may be in different chunks
+    for chunk in _chunks(sorted(nodes)):
+        values = "VALUES ?k { " + " ".join(f"<{n}>" for n in chunk) + " }"
+        pairs.update(store.query(f"SELECT DISTINCT ?x ?y WHERE {{ {{ {values} ?k <{cito.cites}> ?y BIND(?k AS ?x) }} "
+                                 f"UNION {{ {values} ?x <{cito.cites}> ?k BIND(?k AS ?y) }} }}").rows)
+        for metric, pattern, _, counted in _STATS:
+            if counted == "*" or metric.startswith('CONCAT("identifiers'):
+                continue  # citations are counted below; identifier nodes are never renamed
+            for m, n in store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ {values} {pattern} "
+                                    f"BIND({metric} AS ?metric) }} GROUP BY ?metric").rows:
+                if m is not None:
+                    counts[str(m)] = counts.get(str(m), 0) + int(n)
+    counts["citations"] = len(pairs)
     return counts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -82,7 +83,10 @@ class KnowledgeGraph:
         """Removes exactly what one source stated (named by its path, graph IRI or file name) and keeps the
         counts right; returns how many triples went. Raises KgError when no single source matches."""
         loader = Loader(self.store, self.minter)
-        return loader.unload(loader.find_source(str(source)))
+        removed = loader.unload(loader.find_source(str(source)))
+        for note in loader.notes:
+            warnings.warn(note, stacklevel=2)
+        return removed
 
     def export(self, path: str | Path, *, format: str = "nquads") -> None:
         """Writes the graph to a file: ``nquads`` or ``trig`` keep each source's named graph; ``ntriples``,

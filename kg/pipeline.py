@@ -13,11 +13,14 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from tqdm import tqdm
 
 from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
+from kg.identity import Identity
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
 from kg.mapping.terms import XSD_DATETIME, XSD_INTEGER, Lit, Triple
@@ -42,6 +45,7 @@ class SourceReport:
     articles: int = 0
     citations: int = 0
     triples: int = 0
+    merged: int = 0
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     error: str | None = None
@@ -70,7 +74,7 @@ class LoadReport:
                 continue
             lines.append(f"{s.source}: {s.format or '?'}, {s.records} records read, {s.articles} articles, "
                          f"{s.citations} citations, {s.triples} triples in its graph, {len(s.skipped)} skipped, "
-                         f"{s.seconds:.1f} s")
+                         f"{s.merged} nodes merged with other records, {s.seconds:.1f} s")
             lines += [f"  skipped {reason}" for reason in s.skipped]
             lines += [f"  note: {problem}" for problem in s.problems]
             if s.error:
@@ -101,6 +105,8 @@ class Loader:
 
     def __init__(self, store: OxigraphStore, minter: Minter, *, progress: bool = False, strict: bool = False) -> None:
         self.store, self.minter, self.progress, self.strict = store, minter, progress, strict
+        self.identity = Identity(store, minter)
+        self.notes: list[str] = []  # what an unload could not undo
 
     def load(self, paths: Iterable[str | Path], *, format: str | None = None) -> LoadReport:
         """Loads each source in turn; with ``strict``, the first bad record fails its source and ends the load."""
@@ -112,7 +118,7 @@ class Loader:
         self.store.flush()
         return report
 
-    def _load_one(self, path: Path | str, format: str | None, named: bool) -> SourceReport:
+    def _load_one(self, path: Path | str, format: str | None, named: bool, *, again: bool = False) -> SourceReport:
         started = time.perf_counter()
         report = SourceReport(str(path))
         spooled = None
@@ -122,15 +128,19 @@ class Loader:
             checksum = _sha256(path)
             identity = "stdin:" + checksum if spooled else Path(path).resolve().as_uri()
             graph = self._graph_of(identity)
-            if self._checksum_of(graph) == checksum:
+            if self._checksum_of(graph) == checksum and not again:
                 report.status = "unchanged"
                 return report
+            linked = self.identity.linked_by(graph)
             withdrawn = self._withdraw(graph)  # a changed or incomplete source replaces what it stated before
             self._describe(graph, identity, checksum, report, complete=False)
             try:
                 self._read_into(Path(path), report, graph, format, named)
-            finally:  # what was written, even by a failed load, is counted
+            finally:  # what was written, even by a failed load, is counted and merged
                 self._count_in(graph, withdrawn)
+                report.merged = self.identity.merge(graph)
+                if unlinked := linked - self.identity.linked_by(graph):
+                    self._split(unlinked)
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
@@ -245,12 +255,30 @@ class Loader:
         return str(found[0])
 
     def unload(self, graph: str) -> int:
-        """Removes what one source stated, and its description; returns how many triples went."""
+        """Removes what one source stated, and its description, and splits the nodes that only it merged;
+        returns how many triples went."""
         count = self._count(graph)
+        linked = self.identity.linked_by(graph)
         withdrawn = self._withdraw(graph)
         derived.add_statistics(self.store, self.minter.base, {m: -n for m, n in withdrawn.items()})
         self._forget(graph)
+        self._split(linked)
+        self.store.flush()
         return count
+
+    def _split(self, identifiers: set[str]) -> None:
+        """Splits what no source links any more. A source that described two of the parted articles on one node
+        is loaded again from its file, which parts its statements; when the file is gone or changed, its
+        statements stay on one node and a note says so."""
+        for graph in self.identity.split(identifiers):
+            source = next((s for s in self.sources() if s["graph"] == graph), {})
+            file = str(source.get("file", ""))
+            path = Path(url2pathname(urlparse(file).path)) if file.startswith("file:") else None
+            if path is None or not path.is_file() or _sha256(path) != str(source.get("sha256")):
+                self.notes.append(f"{source.get('label', graph)}: its records stay merged on one node; its file is "
+                                  f"gone or changed, so kg cannot part them (load the file again to do so)")
+                continue
+            self._load_one(path, str(source.get("format") or "") or None, True, again=True)
 
     def _forget(self, graph: str) -> None:
         self.store.update(f"DELETE WHERE {{ GRAPH <{self.minter.provenance_graph}> {{ <{graph}> ?p ?o }} }}")

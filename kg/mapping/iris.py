@@ -46,16 +46,23 @@ def author_key(position: int, author: Author) -> str:
 
 
 def journal_key(journal: Journal) -> str | None:
-    """NLM abbreviation (what pages and PubMed share), else ISSN-L/print/electronic, else NLM id, else title."""
-    if journal.nlm_abbreviation or journal.iso_abbreviation:
-        return "abbr/" + slug(journal.nlm_abbreviation or journal.iso_abbreviation or "")
-    for issn in (journal.issn_linking, journal.issn_print, journal.issn_electronic):
-        if issn:
-            return f"issn/{issn}"
-    if journal.nlm_id:
-        return f"nlm/{_piece(journal.nlm_id)}"
-    if journal.title and slug(journal.title):
-        return "title/" + slug(journal.title)
+    """The key of a journal record; see ``best_journal_key``."""
+    return best_journal_key({journal.issn_linking, journal.issn_print, journal.issn_electronic} - {None},
+                            {journal.nlm_id} - {None}, {journal.nlm_abbreviation, journal.iso_abbreviation} - {None},
+                            {journal.title} - {None})
+
+
+def best_journal_key(issns: set[str], nlm_ids: set[str], abbreviations: set[str], titles: set[str]) -> str | None:
+    """The smallest ISSN, else the smallest NLM id, else the smallest abbreviation slug, else title slug: the
+    same key for a journal record and for a group of merged ones."""
+    if issns:
+        return f"issn/{min(issns)}"
+    if nlm_ids:
+        return f"nlm/{_piece(min(nlm_ids))}"
+    for kind, names in (("abbr", abbreviations), ("title", titles)):
+        slugs = {slug(n) for n in names} - {""}
+        if slugs:
+            return f"{kind}/{min(slugs)}"
     return None
 
 
@@ -72,6 +79,34 @@ class Minter:
         if key is None:
             raise MappingError("no PMID, PMCID or DOI to identify the article", record=record or None)
         return f"{self.base}br/{key}"
+
+    def rekeyed(self, iri: str, articles: dict[str, str], journals: dict[str, str]) -> str:
+        """``iri`` minted again after merges: ``articles`` and ``journals`` map old keys (``doi/10.1%2Fx``,
+        ``title/lancet``) to new ones, and every node minted from a key (roles, agents, references, citations,
+        manifestations, volumes, issues) follows it."""
+        if not iri.startswith(self.base):
+            return iri
+        parts = iri[len(self.base):].split("/")
+        kind = parts[0]
+        if kind == "br" and len(parts) >= 4 and parts[1] == "journal":
+            new = journals.get(f"{parts[2]}/{parts[3]}")
+            if new:
+                parts[2:4] = new.split("/")
+        elif kind == "ci" and len(parts) == 6:
+            for at in (1, 4):
+                new = articles.get(f"{parts[at]}/{parts[at + 1]}")
+                if new:
+                    parts[at:at + 2] = new.split("/")
+        elif kind in ("br", "re", "ar", "ra", "be", "gcc") and len(parts) >= 3:
+            new = articles.get(f"{parts[1]}/{parts[2]}")
+            if new:
+                parts[1:3] = new.split("/")
+        return self.base + "/".join(parts)
+
+    def key_of(self, iri: str) -> str:
+        """The key an article or journal IRI was minted from: ``pmid/123``, ``issn/0000-0000``."""
+        rest = iri[len(self.base) + 3:]
+        return rest.removeprefix("journal/")
 
     def identifier(self, ident: Identifier) -> str:
         return f"{self.base}id/{ident.scheme.value}/{_piece(ident.value)}"

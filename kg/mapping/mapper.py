@@ -103,6 +103,12 @@ class Mapper:
             self._identifier(br, ident, t)
             if ident.scheme in _SHORTCUT:
                 t.append((br, _SHORTCUT[ident.scheme], Lit(ident.value)))
+        # The record's claim that its identifiers name one article: what merges nodes (kg.identity), and what
+        # unmerges them when this source is unloaded.
+        keys = list(dict.fromkeys(self.m.identifier(i) for i in identifiers if i.scheme in _SHORTCUT))
+        for other in keys[1:]:
+            if self._first((keys[0], other)):
+                t.append((keys[0], kgv.coIdentifies, other))
 
     def _identifier(self, node: str, ident: Identifier, t: list[Triple]) -> None:
         iri = self.m.identifier(ident)

@@ -138,6 +138,7 @@ class KGV(DefinedNamespace):
     metric: URIRef
     status: URIRef
     count: URIRef
+    coIdentifies: URIRef
 
 
 def _plain(ns: type[DefinedNamespace]) -> SimpleNamespace:

@@ -15,13 +15,12 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import QueryError, StoreError
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
-from kg.mapping.terms import Lit, Triple
+from kg.mapping.terms import Lit, Object, Triple
 from kg.results import Result
 from kg.store import nquads
 
-
-
 CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
+Quad = tuple[str, str, Object, str]  # subject, predicate, object, named graph
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
@@ -124,6 +123,22 @@ class OxigraphStore:
         if failure:
             raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
 
+    def quads_with(self, iri: str, *, as_object: bool = False) -> list[Quad]:
+        """Every quad of a named graph with ``iri`` as its subject (or, with ``as_object``, as its object)."""
+        node = self._iri(iri)
+        found = self._store.quads_for_pattern(None, None, node, None) if as_object else \
+            self._store.quads_for_pattern(node, None, None, None)
+        return [(q.subject.value, q.predicate.value, _object(q.object), q.graph_name.value)
+                for q in found if isinstance(q.graph_name, ox.NamedNode) and isinstance(q.subject, ox.NamedNode)]
+
+    def replace(self, remove: Iterable[Quad], add: Iterable[Quad]) -> None:
+        """Removes some quads and adds others in one transaction."""
+        def data(quads: Iterable[Quad]) -> str:
+            return " ".join(f"GRAPH <{g}> {{ <{s}> <{p}> "
+                            f"{nquads.literal(o.value, o.datatype) if type(o) is Lit else f'<{o}>'} }}"
+                            for s, p, o, g in quads)
+        self.update(f"DELETE DATA {{ {data(remove)} }} ; INSERT DATA {{ {data(add)} }}")
+
     def export(self, output: Path, fmt: str) -> None:
         """Writes the store to ``output``: every named graph for nquads/trig; the union of the graphs (one RDF
         graph) for ntriples, turtle, jsonld and rdfxml. Raises StoreError."""
@@ -178,6 +193,12 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+def _object(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Object:
+    if isinstance(term, ox.Literal):
+        return Lit(term.value, term.datatype.value)
+    return term.value
 
 
 def _term(term: object) -> Node | None:
