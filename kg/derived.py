@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from kg.mapping.vocab import DATACITE, c4o, cito, datacite, dcterms, fabio, kgv, prism, pro
-from kg.store.oxigraph import OxigraphStore
+from kg.store.oxigraph import OxigraphStore, Quad
 
 # (property, the pattern whose distinct ?other count it holds, from the article ?a)
 _COUNTS = ((kgv.citationCount, f"?other <{cito.cites}> ?a"), (kgv.referenceCount, f"?a <{cito.cites}> ?other"))
@@ -32,6 +32,24 @@ def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -
                     f"(COUNT(DISTINCT ?other) AS ?n) WHERE {{ {values} GRAPH ?g {{ {pattern} }} "
                     f"FILTER(?g != <{derived}>) }} GROUP BY ?a }} }}" for prop, pattern in _COUNTS]
         store.update(" ;\n".join(updates))
+
+
+def replace(store: OxigraphStore, base: str, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
+    """Removes and adds quads in the sources' graphs (a merge, a withdrawn record) and keeps the counts and
+    statistics right: ``touched`` holds every node the change concerns, as it was and as it becomes."""
+    before = local_statistics(store, touched)
+    old, new = sorted(remove - add, key=repr), sorted(add - remove, key=repr)
+    for start in range(0, max(len(old), len(new)), 20_000):
+        store.replace(old[start:start + 20_000], new[start:start + 20_000])
+    after = local_statistics(store, touched)
+    add_statistics(store, base, {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)})
+    articles = {n for n in touched if n.startswith(base + "br/") and not n.startswith(base + "br/journal/")}
+    around = set(articles)
+    for chunk in _chunks(sorted(articles)):
+        values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
+        around |= {str(o) for (o,) in store.query(f"SELECT DISTINCT ?o WHERE {{ {values} {{ ?a <{cito.cites}> ?o }} "
+                                                  f"UNION {{ ?o <{cito.cites}> ?a }} }}").rows}
+    recount(store, base, around)
 
 
 def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:
@@ -107,8 +125,8 @@ def local_statistics(store: OxigraphStore, nodes: set[str]) -> dict[str, int]:
         pairs.update(store.query(f"SELECT DISTINCT ?x ?y WHERE {{ {{ {values} ?k <{cito.cites}> ?y BIND(?k AS ?x) }} "
                                  f"UNION {{ {values} ?x <{cito.cites}> ?k BIND(?k AS ?y) }} }}").rows)
         for metric, pattern, _, counted in _STATS:
-            if counted == "*" or metric.startswith('CONCAT("identifiers'):
-                continue  # citations are counted below; identifier nodes are never renamed
+            if counted == "*":
+                continue  # citations are counted below
             for m, n in store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ {values} {pattern} "
                                     f"BIND({metric} AS ?metric) }} GROUP BY ?metric").rows:
                 if m is not None:

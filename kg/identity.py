@@ -275,15 +275,7 @@ class Identity:
                         todo.append(end)
         new = {(rekey(s), p, rekey(o) if isinstance(o, str) else o, g) for s, p, o, g in old}
         new = {q for q in new if not self._self_citation(q)}
-        touched = nodes | {rekey(n) for n in nodes}
-        before = derived.local_statistics(self.store, touched)
-        ordered_old, ordered_new = sorted(old, key=repr), sorted(new, key=repr)
-        for start in range(0, max(len(ordered_old), len(ordered_new)), 20_000):
-            self.store.replace(ordered_old[start:start + 20_000], ordered_new[start:start + 20_000])
-        after = derived.local_statistics(self.store, touched)
-        derived.add_statistics(self.store, self.m.base,
-                               {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)})
-        derived.recount(self.store, self.m.base, self._articles_around(touched))
+        derived.replace(self.store, self.m.base, old, new, nodes | {rekey(n) for n in nodes})
         return len(articles) + len(journals)
 
     def _self_citation(self, quad: Quad) -> bool:
@@ -297,16 +289,6 @@ class Identity:
         if parts[:1] == ["ci"] and len(parts) == 6:
             return parts[1:3] == parts[4:6]
         return False
-
-    def _articles_around(self, touched: set[str]) -> set[str]:
-        """The articles among ``touched`` and those citing or cited by them: the counts a rename can change."""
-        articles = {n for n in touched if n.startswith(self.m.base + "br/") and "/journal/" not in n}
-        around = set(articles)
-        for batch in _batches(articles):
-            values = "VALUES ?a { " + " ".join(f"<{a}>" for a in batch) + " }"
-            around |= {str(o) for (o,) in self.store.query(
-                f"SELECT DISTINCT ?o WHERE {{ {values} {{ ?a <{cito.cites}> ?o }} UNION {{ ?o <{cito.cites}> ?a }} }}").rows}
-        return around
 
 
 def _predicate(scheme: Scheme) -> str:

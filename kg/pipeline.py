@@ -21,6 +21,7 @@ from tqdm import tqdm
 from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
 from kg.identity import Identity
+from kg.updates import Updates, sequence
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
 from kg.mapping.terms import XSD_DATETIME, XSD_INTEGER, Lit, Triple
@@ -106,6 +107,7 @@ class Loader:
     def __init__(self, store: OxigraphStore, minter: Minter, *, progress: bool = False, strict: bool = False) -> None:
         self.store, self.minter, self.progress, self.strict = store, minter, progress, strict
         self.identity = Identity(store, minter)
+        self.updates = Updates(store, minter)
         self.notes: list[str] = []  # what an unload could not undo
 
     def load(self, paths: Iterable[str | Path], *, format: str | None = None) -> LoadReport:
@@ -139,8 +141,14 @@ class Loader:
             finally:  # what was written, even by a failed load, is counted and merged
                 self._count_in(graph, withdrawn)
                 report.merged = self.identity.merge(graph)
-                if unlinked := linked - self.identity.linked_by(graph):
-                    self._split(unlinked)
+                unlinked = linked - self.identity.linked_by(graph)
+                files = self.updates.nlm_files(self.sources())
+                if report.format == "pubmed-xml" and (place := sequence(Path(report.source).name)):
+                    files[graph] = place
+                notes, withdrawn_links = self.updates.apply(graph, files)
+                report.problems.extend(notes)
+                if unlinked | withdrawn_links:
+                    self._split(unlinked | withdrawn_links)
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
@@ -259,10 +267,13 @@ class Loader:
         returns how many triples went."""
         count = self._count(graph)
         linked = self.identity.linked_by(graph)
+        files = self.updates.nlm_files(self.sources())
         withdrawn = self._withdraw(graph)
         derived.add_statistics(self.store, self.minter.base, {m: -n for m, n in withdrawn.items()})
         self._forget(graph)
         self._split(linked)
+        if graph in files:  # the records it replaced or deleted in earlier PubMed files come back
+            self._load_again([g for g, place in files.items() if place < files[graph]])
         self.store.flush()
         return count
 
@@ -270,13 +281,17 @@ class Loader:
         """Splits what no source links any more. A source that described two of the parted articles on one node
         is loaded again from its file, which parts its statements; when the file is gone or changed, its
         statements stay on one node and a note says so."""
-        for graph in self.identity.split(identifiers):
+        self._load_again(self.identity.split(identifiers))
+
+    def _load_again(self, graphs: list[str]) -> None:
+        """Loads sources again from their files, when the files are still there unchanged; a note otherwise."""
+        for graph in graphs:
             source = next((s for s in self.sources() if s["graph"] == graph), {})
             file = str(source.get("file", ""))
             path = Path(url2pathname(urlparse(file).path)) if file.startswith("file:") else None
             if path is None or not path.is_file() or _sha256(path) != str(source.get("sha256")):
-                self.notes.append(f"{source.get('label', graph)}: its records stay merged on one node; its file is "
-                                  f"gone or changed, so kg cannot part them (load the file again to do so)")
+                self.notes.append(f"{source.get('label', graph)}: its file is gone or changed, so what it stated "
+                                  f"stays as it was (load the file again to settle it)")
                 continue
             self._load_one(path, str(source.get("format") or "") or None, True, again=True)
 

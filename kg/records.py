@@ -172,6 +172,15 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Deletion:
+    """A source's word that a record is withdrawn: PubMed's ``<DeleteCitation>`` lists the PMIDs whose earlier
+    records are to be forgotten (what other sources say of those articles stays)."""
+
+    identifier: Identifier
+    record_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """A record a reader could not turn into data: kept in the stream so the load report can count it."""
 
@@ -180,4 +189,4 @@ class Skipped:
     line: int | None = None
 
 
-Record = Article | Citation | Skipped
+Record = Article | Citation | Deletion | Skipped

@@ -9,7 +9,7 @@ from kg.mapping.iris import Minter, author_key, journal_key
 from kg.mapping.terms import XSD_DURATION, XSD_NNI, XSD_POSITIVE, Lit, Triple, date_literal, timespan
 from kg.mapping.vocab import (biro, c4o, cito, datacite, dcterms, fabio, foaf, frbr, kgv, literal, oco, prism,
                               pro, rdf)
-from kg.records import Article, Author, Citation, Identifier, Journal, PartialDate, Reference, Scheme
+from kg.records import Article, Author, Citation, Deletion, Identifier, Journal, PartialDate, Reference, Scheme
 
 A = rdf.type
 SEEN_LIMIT = 2_000_000
@@ -63,6 +63,8 @@ class Mapper:
             self._article(record, out)
         elif isinstance(record, Citation):
             self._citation(record, out)
+        elif isinstance(record, Deletion):
+            out.triples.append((self.source_iri, kgv.deletesRecordsOf, self.m.identifier(record.identifier)))
         else:
             raise MappingError(f"cannot map {type(record).__name__}")
         return out

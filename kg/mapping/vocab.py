@@ -139,6 +139,7 @@ class KGV(DefinedNamespace):
     status: URIRef
     count: URIRef
     coIdentifies: URIRef
+    deletesRecordsOf: URIRef
 
 
 def _plain(ns: type[DefinedNamespace]) -> SimpleNamespace:

@@ -12,7 +12,7 @@ from lxml import etree
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
 from kg.readers.xml import iterparse, release, syntax_error
-from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
+from kg.records import Article, Author, Deletion, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
 NAME = "pubmed-xml"
 
@@ -47,7 +47,8 @@ def sniff(head: bytes) -> bool:
 
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
-    """One Article per PubmedArticle (Skipped when it has no valid PMID), streamed with flat memory."""
+    """One Article per PubmedArticle (Skipped when it has no valid PMID) and one Deletion per PMID of a
+    DeleteCitation, streamed with flat memory."""
     events = iterparse(stream, _RECORD_TAGS)
     position = 0
     try:
@@ -58,11 +59,24 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
             elif element.tag == "PubmedBookArticle":
                 position += 1
                 yield _book(element, position)
+            elif element.tag == "DeleteCitation":
+                yield from _deletions(element)
             release(element)
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, events.error_log, source) from exc
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
+
+
+def _deletions(element: etree._Element) -> Iterator[Record]:
+    for child in element:
+        if child.tag != "PMID":
+            continue
+        pmid = normalise_or_none(Scheme.PMID, _text(child) or "")
+        if pmid is None:
+            yield Skipped("DeleteCitation", f"invalid PMID {_text(child)!r}", child.sourceline)
+        else:
+            yield Deletion(Identifier(Scheme.PMID, pmid), f"DeleteCitation PMID {pmid}")
 
 
 def _book(element: etree._Element, position: int) -> Skipped:

