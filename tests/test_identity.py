@@ -116,3 +116,51 @@ def test_unloading_and_loading_again_gives_the_merged_graph(tmp_path, merged, so
         kg.load(sources["crossref"])
         counts_are_fresh(kg)
         assert quads(kg) == quads(merged)
+
+
+# -- one value per field, and the disagreements ------------------------------------------------------------------
+
+RANKING = ["pubmed-xml", "jats-xml", "medline", "crossref-json", "opencitations-csv", "ris", "bibtex", "article-page"]
+
+
+def _records_of(path: Path, pmid: str, doi: str) -> list:
+    """The records a source gives of the article (full or stub), read with kg's readers, no graph involved."""
+    from kg.readers import detect, open_input
+    from kg.records import Article
+
+    with open(path, "rb") as raw:
+        stream, head = open_input(str(path), raw)
+        reader = detect(head, str(path))
+        found = [r for r in reader.read(stream, str(path)) if isinstance(r, Article)
+                 and {str(i) for i in r.identifiers} & {f"pmid:{pmid}", f"doi:{doi}"}]
+    return [(reader.NAME, r) for r in found]
+
+
+def test_one_value_per_field_by_the_documented_rule_and_the_disagreements_listed(merged, sources):
+    values: dict[str, dict[str, set[str]]] = {}  # field -> value -> file names
+    for path in sources.values():
+        for name, record in _records_of(path, "39917195", DOI):
+            fields = {"title": record.title, "pub_date": record.date and record.date.isoformat(),
+                      "volume": record.volume, "issue": record.issue,
+                      "start_page": record.pages and record.pages.first, "end_page": record.pages and record.pages.last}
+            for field, value in fields.items():
+                if value:
+                    values.setdefault(field, {}).setdefault(value, set()).add((name, path.name))
+    expected = {(field, value, "; ".join(sorted(p for _, p in found)))
+                for field, by_value in values.items() if len(by_value) > 1 for value, found in by_value.items()}
+    rows = merged.query("source-disagreements").dicts()
+    got = {(r["field"], r["value"], "; ".join(sorted(r["sources"].split("; ")))) for r in rows
+           if r["article"].endswith("/pmid/39917195")}
+    assert got == expected and {f for f, _, _ in got} >= {"title", "pub_date", "issue"}
+
+    def preferred(field: str) -> str:
+        def key(item):
+            value, found = item
+            precision = -len(value) if field == "pub_date" else 0
+            return precision, min(RANKING.index(name) for name, _ in found), value
+        return min(values[field].items(), key=key)[0]
+
+    [row] = merged.query("article-metadata", article="pmid:39917195").dicts()
+    for field, column in (("title", "title"), ("issue", "issue"), ("volume", "volume"), ("start_page", "start_page")):
+        assert row[column] == preferred(field), field
+    assert str(row["pub_date"]) == preferred("pub_date") == "2025-02-01"
