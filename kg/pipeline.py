@@ -188,7 +188,7 @@ class Loader:
             report.format = reader.NAME
             mapper = Mapper(self.minter, graph)
             batch: list[Triple] = []
-            with self._writer(size) as write:
+            with self._writer(size, graph) as write:
                 try:
                     for record in reader.read(stream, report.source):
                         report.records += 1
@@ -201,9 +201,13 @@ class Loader:
                         write(batch, graph)
         report.triples = self._count(graph)
 
-    def _writer(self, size: int) -> AbstractContextManager[Callable[[list[Triple], str], None]]:
-        """The bulk loader, on another core, for big files; one transaction per batch for small ones."""
-        return self.store.bulk_writer() if size >= BULK_BYTES else nullcontext(self.store.add)
+    def _writer(self, size: int, graph: str) -> AbstractContextManager[Callable[[list[Triple], str], None]]:
+        """The bulk loader, on another core, for a big file into a store that holds no other source (nothing
+        there to protect); one transaction per batch otherwise, so that an interrupted load into a populated
+        store leaves whole batches only."""
+        if size >= BULK_BYTES and not any(g != graph for g in self._sources()):
+            return self.store.bulk_writer()
+        return nullcontext(self.store.add)
 
     def _map(self, mapper: Mapper, record, batch: list[Triple], report: SourceReport) -> None:
         if isinstance(record, Skipped):
