@@ -19,7 +19,7 @@ def derived_graph(base: str) -> str:
 
 def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -> None:
     """Recounts the counts of ``articles`` (after merges renamed them), or of every article from scratch (a
-    repair; loads keep them right by ``adjust``)."""
+    repair; loads keep them right by ``count_in`` and ``count_out``)."""
     if articles is None:
         _recount_all(store, derived_graph(base))
         return
@@ -56,20 +56,44 @@ def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def adjust(store: OxigraphStore, base: str, graph: str, sign: int, *, alone: bool = False) -> None:
-    """Adds (sign +1, after ``graph`` was loaded) or subtracts (sign -1, before it is removed) what the graph
-    alone contributes to each article's counts: the citations it states that no other graph states. Work in
-    proportion to the graph, not to the store; the same bookkeeping as the statistics."""
+def count_in(store: OxigraphStore, base: str, graph: str, *, alone: bool = False) -> None:
+    """Adds what ``graph`` (just written) alone contributes to the counts and statistics, and marks it counted,
+    in one transaction: a load killed before this leaves nothing counted, and ``count_out`` then subtracts
+    nothing. ``alone`` says no other source is loaded, which spares the look-ups in the other graphs."""
+    delta = contribution(store, graph, alone=alone)
+    updates = [_adjust(base, graph, +1, alone), _statistics(store, base, delta),
+               f"INSERT DATA {{ GRAPH <{derived_graph(base)}> {{ <{graph}> <{kgv.counted}> true }} }}"]
+    store.update(" ;\n".join(u for u in updates if u))
+
+
+def count_out(store: OxigraphStore, base: str, graph: str) -> None:
+    """Takes what ``graph`` alone contributed out of the counts and statistics before it is removed, in one
+    transaction; nothing when it was never counted (its load was killed)."""
     derived = derived_graph(base)
+    if not store.query(f"ASK {{ GRAPH <{derived}> {{ <{graph}> <{kgv.counted}> true }} }}", union=False).boolean:
+        return
+    delta = {m: -n for m, n in contribution(store, graph).items()}
+    updates = [_adjust(base, graph, -1, False), _statistics(store, base, delta),
+               f"DELETE DATA {{ GRAPH <{derived}> {{ <{graph}> <{kgv.counted}> true }} }}"]
+    store.update(" ;\n".join(u for u in updates if u))
+
+
+def _adjust(base: str, graph: str, sign: int, alone: bool) -> str:
+    """The update that adds (sign +1) or subtracts (sign -1) what ``graph`` alone contributes to each article's
+    counts: the citations it states that no other graph states. Work in proportion to the graph, not to the
+    store; the same bookkeeping as the statistics."""
+    derived = derived_graph(base)
+    updates = []
     for prop, pattern in _COUNTS:
         elsewhere = "" if alone else (f"FILTER NOT EXISTS {{ GRAPH ?g2 {{ {pattern} }} "
                                       f"FILTER(?g2 != <{graph}> && ?g2 != <{derived}>) }}")
-        store.update(
+        updates.append(
             f"DELETE {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
             f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?new }} }} WHERE {{ "
             f"{{ SELECT ?a (COUNT(*) AS ?delta) WHERE {{ GRAPH <{graph}> {{ {pattern} }} {elsewhere} }} GROUP BY ?a }} "
             f"OPTIONAL {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
             f"BIND(COALESCE(?old, 0) + {sign} * ?delta AS ?sum) BIND(IF(?sum > 0, ?sum, ?none) AS ?new) }}")
+    return " ;\n".join(updates)
 
 
 def _recount_all(store: OxigraphStore, derived: str) -> None:
@@ -137,8 +161,14 @@ def local_statistics(store: OxigraphStore, nodes: set[str]) -> dict[str, int]:
 
 def add_statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> None:
     """Adds ``delta`` to the stored statistics (one transaction)."""
+    if update := _statistics(store, base, delta):
+        store.update(update)
+
+
+def _statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> str:
+    """The update that adds ``delta`` to the stored statistics ("" when nothing changes)."""
     if not any(delta.values()):
-        return
+        return ""
     derived = derived_graph(base)
     current = {str(m): int(n) for m, n in store.query(
         f"SELECT ?m ?n WHERE {{ GRAPH <{derived}> {{ ?s <{kgv.metric}> ?m ; <{kgv.count}> ?n }} }}", union=False).rows}
@@ -146,5 +176,5 @@ def add_statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> No
         current[metric] = current.get(metric, 0) + change
     inserts = " ".join(f'<{base}stat/{quote(m, safe="")}> <{kgv.metric}> "{m}" ; <{kgv.count}> {n} .'
                        for m, n in sorted(current.items()) if n)
-    store.update(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
-                 f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")
+    return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
+            f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")

@@ -134,12 +134,12 @@ class Loader:
                 report.status = "unchanged"
                 return report
             linked = self.identity.linked_by(graph)
-            withdrawn = self._withdraw(graph)  # a changed or incomplete source replaces what it stated before
+            self._withdraw(graph)  # a changed or incomplete source replaces what it stated before
             self._describe(graph, identity, checksum, report, complete=False)
             try:
                 self._read_into(Path(path), report, graph, format, named)
             finally:  # what was written, even by a failed load, is counted and merged
-                self._count_in(graph, withdrawn)
+                self._count_in(graph)
                 report.merged = self.identity.merge(graph)
                 unlinked = linked - self.identity.linked_by(graph)
                 files = self.updates.nlm_files(self.sources())
@@ -161,21 +161,14 @@ class Loader:
             report.seconds = time.perf_counter() - started
         return report
 
-    def _withdraw(self, graph: str) -> dict[str, int]:
-        """Takes what ``graph`` alone contributed out of the counts, removes it, and returns its statistics."""
-        withdrawn = derived.contribution(self.store, graph)
-        derived.adjust(self.store, self.minter.base, graph, -1)
+    def _withdraw(self, graph: str) -> None:
+        """Takes what ``graph`` alone contributed out of the counts, then removes it."""
+        derived.count_out(self.store, self.minter.base, graph)
         self.store.remove_graph(graph)
-        return withdrawn
 
-    def _count_in(self, graph: str, withdrawn: dict[str, int]) -> None:
-        """Brings the materialised counts and statistics up to date after ``graph`` was (re)written."""
-        alone = not any(g != graph for g in self._sources())
-        derived.adjust(self.store, self.minter.base, graph, +1, alone=alone)
-        delta = derived.contribution(self.store, graph, alone=alone)
-        for metric, count in withdrawn.items():
-            delta[metric] = delta.get(metric, 0) - count
-        derived.add_statistics(self.store, self.minter.base, delta)
+    def _count_in(self, graph: str) -> None:
+        """Brings the materialised counts and statistics up to date after ``graph`` was written."""
+        derived.count_in(self.store, self.minter.base, graph, alone=not any(g != graph for g in self._sources()))
 
     def _read_into(self, path: Path, report: SourceReport, graph: str, format: str | None, named: bool) -> None:
         size = path.stat().st_size
@@ -272,8 +265,7 @@ class Loader:
         count = self._count(graph)
         linked = self.identity.linked_by(graph)
         files = self.updates.nlm_files(self.sources())
-        withdrawn = self._withdraw(graph)
-        derived.add_statistics(self.store, self.minter.base, {m: -n for m, n in withdrawn.items()})
+        self._withdraw(graph)
         self._forget(graph)
         self._split(linked)
         if graph in files:  # the records it replaced or deleted in earlier PubMed files come back

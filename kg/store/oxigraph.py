@@ -21,6 +21,7 @@ from kg.store import nquads
 
 CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
 Quad = tuple[str, str, Object, str]  # subject, predicate, object, named graph
+_CHUNKS = "kg-bulk-"  # the folder of a bulk load's chunk files
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
@@ -38,6 +39,7 @@ class OxigraphStore:
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
+                _remove_leftovers(path)
         except OSError as exc:
             raise StoreError(f"cannot open the store: {exc}", source=str(path)) from exc
         self._iris: dict[str, ox.NamedNode] = {}
@@ -80,7 +82,7 @@ class OxigraphStore:
         """
         chunks: queue.Queue[Path | None] = queue.Queue(maxsize=2)
         failure: list[BaseException] = []
-        folder = Path(tempfile.mkdtemp(prefix="kg-bulk-"))
+        folder = Path(tempfile.mkdtemp(prefix=_CHUNKS, dir=self.path))  # in the store: a killed load's are removed
 
         def load() -> None:
             while (chunk := chunks.get()) is not None:
@@ -194,6 +196,15 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Removes what a killed bulk load left in the store's folder: kg's N-Quads chunks and Oxigraph's bulk-*.sst
+    files not yet ingested (the store is open, so its lock keeps any other writer out)."""
+    for leftover in path.glob(_CHUNKS + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in path.glob("bulk-*.sst"):
+        leftover.unlink(missing_ok=True)
 
 
 def _object(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Object:
