@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -75,14 +76,18 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
 
 def _lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str]]:
     """(line number, text) for each line, decoded as UTF-8, without BOM or line ending (LF or CRLF)."""
-    for number, raw in enumerate(stream, 1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ReaderError(f"not UTF-8 text: {exc.reason}", source=source, line=number) from exc
-        if number == 1:
-            text = text.removeprefix("\ufeff")
-        yield number, text.rstrip("\r\n")
+    number = 0
+    try:
+        for number, raw in enumerate(stream, 1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ReaderError(f"not UTF-8 text: {exc.reason}", source=source, line=number) from exc
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            yield number, text.rstrip("\r\n")
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
+        raise ReaderError(f"cannot read the input: {exc}", source=source, line=number + 1) from exc
 
 
 def _heading(text: str) -> str | None:
@@ -337,19 +342,22 @@ def _entries(lines: Iterable[tuple[int, str | None]]) -> Iterator[_Entry]:
     entry: _Entry | None = None
     # paged: entries are separated by two blank lines, as on the seed page; a page that starts the next
     # entry one blank line after an ids line does not do that, and then a title-like line ends an entry.
-    gap, paged = 0, True
+    gap, paged, after_ids = 0, True, False
     for number, text in lines:
         if text is None or not text.strip():
             gap = 99 if text is None else gap + 1
             continue
-        if entry is not None and entry.ids_line is not None and gap < 2:
+        if after_ids and gap < 2:
             paged = False
         if entry is not None and _starts_new(entry, text, gap, paged):
             yield entry
             entry = None
         entry = entry or _Entry(number)
         entry.add(text)
-        gap = 0
+        gap, after_ids = 0, entry.ids_line is not None
+        if after_ids:  # an ids line ends its entry: out now, not after the next line (which may never be read)
+            yield entry
+            entry = None
     if entry is not None:
         yield entry
 
