@@ -139,6 +139,11 @@ def _page_article(header: _Header, source: str) -> Article:
     overview = _overview(header.texts("overview"))
     identifiers = _page_identifiers(header, overview, source)
     authors = _page_authors(header.texts("authors")) or _page_authors([overview.get("authors", "")])
+    record_id = f"page {_label(identifiers)}"
+    try:
+        count = _count(overview.get("citations", ""))
+    except ValueError as exc:  # thousands of digits; the citing entries cannot load without the page's article
+        raise ReaderError(f"unreadable citation count: {exc}", source=source, record=record_id) from exc
     return Article(
         identifiers=identifiers,
         title=_title(header.texts("top")),
@@ -146,9 +151,9 @@ def _page_article(header: _Header, source: str) -> Article:
         date=_page_date(overview.get("date", "")),
         journal=_journal(overview.get("journal", "")),
         authors=_with_affiliations(authors, header.texts("affiliations")),
-        declared_citation_count=_count(overview.get("citations", "")),
+        declared_citation_count=count,
         complete=False,  # a page is a summary, not a full record
-        record_id=f"page {_label(identifiers)}",
+        record_id=record_id,
     )
 
 
@@ -249,7 +254,7 @@ def _journal(text: str) -> Journal | None:
 
 def _count(text: str) -> int | None:
     text = text.strip().replace(",", "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 # ------------------------------------------------------------------------------------ the page's authors
