@@ -26,7 +26,7 @@ _CITING = re.compile(r"^citing articles(?:\s*\(\d[\d,]*\))?$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^(?:soon will be listed here|will be listed soon|to be listed soon|not available|"
                           r"no abstract available|no abstract|not listed|n/?a|none|unknown|-+)\s*\.?$",
                           re.IGNORECASE)
-_OVERVIEW_LINE = re.compile(r"^(?P<key>[A-Za-z]+)\s*:?\s+(?P<value>\S.*?)\s*$")
+_OVERVIEW_LINE = re.compile(r"^(?P<key>[A-Za-z]+)\s*:?\s+(?P<value>\S.*)$")  # on a stripped line
 _OVERVIEW_KEYS = {"journal", "date", "pmid", "pmc", "pmcid", "doi", "citations", "authors"}
 _IDS_LINE = re.compile(r"^\s*(?:PMID|PMCID|PMC|DOI)\s*:", re.IGNORECASE)
 _ID_PART = re.compile(r"\b(PMID|PMCID|PMC|DOI)\s*:\s*(\S+)", re.IGNORECASE)
@@ -34,9 +34,9 @@ _ID_SCHEMES = {"pmid": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, 
 _ID_ORDER = (Scheme.PMID, Scheme.PMCID, Scheme.DOI)
 # The date that ends the "authors journal." part of a citing entry: " 2025;", " 2025 Feb;", " 2025 Feb 7;".
 _ENTRY_DATE = re.compile(r"\s(\d{4})(?:\s([A-Za-z]{3})(?:\s(\d{1,2}))?)?;")
-_ENTRY_TAIL = re.compile(r"^(?P<volume>[^():;]*?)\s*(?:\((?P<issue>[^()]*)\))?\s*(?::\s*(?P<pages>.*?))?\s*\.?$")
+# On a stripped tail without its final "."; possessive, so that no run of spaces is tried two ways.
+_ENTRY_TAIL = re.compile(r"(?P<volume>[^():;]*+)(?:\((?P<issue>[^()]*+)\))?+\s*+(?::(?P<pages>.*))?+")
 _INITIALS = re.compile(r"[A-Z]{1,3}")
-_PERSON = re.compile(r"^(?P<family>\S.*?)\s+(?P<initials>[A-Z]{1,3})$")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"), 1)}
 _PAGE_DATE = re.compile(r"^(\d{4})(?:[\s-]+([A-Za-z]{3})[A-Za-z]*\.?(?:[\s-]+(\d{1,2}))?)?$")
@@ -267,7 +267,7 @@ def _page_authors(texts: list[str]) -> list[tuple[Author, list[str]]]:
         if not text.strip() or _is_placeholder(text):
             continue
         for item in text.split(","):
-            name = re.sub(r"[\s\d*†‡§]+$", "", item.strip())
+            name = _without_marks(item.strip())
             marks = re.findall(r"\d+", item.strip()[len(name):])
             if name and not _is_placeholder(name):
                 authors.append((_person(name), marks))
@@ -276,11 +276,20 @@ def _page_authors(texts: list[str]) -> list[tuple[Author, list[str]]]:
     return authors
 
 
+def _without_marks(text: str) -> str:
+    """``text`` without the affiliation numbers, footnote marks and spaces that end it (not a regex: "[\\s\\d]+$"
+    is quadratic in a long run of them)."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1].isdecimal() or text[end - 1] in "*†‡§"):
+        end -= 1
+    return text[:end]
+
+
 def _person(text: str) -> Author:
     """"De Caro L" → family "De Caro", initials "L"; anything else stays a whole name."""
-    match = _PERSON.match(text.strip())
-    if match:
-        return Author(family=match["family"], initials=match["initials"])
+    parts = text.strip().rsplit(None, 1)
+    if len(parts) == 2 and _INITIALS.fullmatch(parts[1]):
+        return Author(family=parts[0], initials=parts[1])
     return Author(name=text.strip())
 
 
@@ -449,7 +458,7 @@ def _authors_and_journal(text: str) -> dict:
 
 def _volume_issue_pages(text: str) -> dict:
     """ "26(4).", "58(Pt 1):233-250.", "16:1519841.", "." → volume, issue, pages (absent parts left out)."""
-    match = _ENTRY_TAIL.match(text)
+    match = _ENTRY_TAIL.fullmatch(text.removesuffix("."))
     if not match:
         return {}
     return {"volume": (match["volume"] or "").strip() or None,

@@ -168,7 +168,8 @@ def _decoded(entry: Entry, library: Library) -> dict:
     if isinstance(decoded, MiddlewareErrorBlock):  # text pylatexenc could not decode is kept as it was
         decoded = decoded.ignore_error_block
     result: dict = {f.key: _clean(f.value) for f in decoded.fields if isinstance(f.value, str)}
-    result["author"] = [_person(decoded[f"author {i}"]) for i in range(len(names))]
+    parts = decoded.fields_dict  # once: decoded[key] builds it anew for every key, quadratic in the authors
+    result["author"] = [_person(parts[f"author {i}"].value) for i in range(len(names))]
     return result
 
 
