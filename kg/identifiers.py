@@ -13,7 +13,8 @@ _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "
 _PMID = re.compile(r"[1-9]\d{0,9}")
 _PMCID = re.compile(r"(?:PMC)?([1-9]\d{0,9})", re.IGNORECASE)
 # "pmc-id: PMC123;" (PubMed's older ArticleId form) and a versioned "PMC123.2" name the same article
-_PMCID_NOISE = re.compile(r"^\s*pmc-id:\s*|[\s;]+$|(?<=\d)\.\d+\s*$", re.IGNORECASE)
+_PMCID_LABEL = re.compile(r"\s*pmc-id:", re.IGNORECASE)
+_PMCID_VERSION = re.compile(r"(?<=\d)\.\d+$")
 _ISSN = re.compile(r"(\d{4})-?(\d{3}[\dX])")
 _ORCID = re.compile(r"(?:https?://orcid\.org/)?(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 _NLM = re.compile(r"[0-9A-Z]{4,12}")
@@ -39,7 +40,13 @@ def _pmid(text: str) -> str:
 
 
 def _pmcid(text: str) -> str:
-    match = _PMCID.fullmatch(_PMCID_NOISE.sub("", text).strip())
+    value = text.strip()
+    label = _PMCID_LABEL.match(value)
+    value = value[label.end():] if label else value
+    end = len(value)
+    while end and (value[end - 1].isspace() or value[end - 1] == ";"):  # a regex ("[\s;]+$") is quadratic here
+        end -= 1
+    match = _PMCID.fullmatch(_PMCID_VERSION.sub("", value[:end]).strip())
     if not match:
         raise IdentifierError(f"not a PMCID: {text!r}")
     return f"PMC{match.group(1)}"

@@ -33,11 +33,20 @@ READERS: dict[str, Reader] = {r.NAME: r for r in (pubmed_xml, jats_xml, medline,
                                                   opencitations_csv, ris, bibtex)}
 
 
-class _Peeked(io.RawIOBase):
-    """A binary stream with its first bytes put back, so sniffing does not consume them."""
+_BROKEN = (OSError, EOFError, zlib.error)  # a truncated or corrupt gzip stream, or a failing disk
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head, self._rest = head, rest
+
+class _Peeked(io.RawIOBase):
+    """A binary stream with its first bytes put back, so sniffing does not consume them.
+
+    With a ``source``, a read that fails, now or (``failure``) while the first bytes were taken, raises a
+    ReaderError at the line where the readable text ends, after every byte before it has been read.
+    """
+
+    def __init__(self, head: bytes, rest: BinaryIO, source: str | None = None,
+                 failure: BaseException | None = None) -> None:
+        self._head, self._rest, self._source, self._failure = head, rest, source, failure
+        self._lines = 0
 
     def readable(self) -> bool:
         return True
@@ -45,11 +54,30 @@ class _Peeked(io.RawIOBase):
     def readinto(self, buffer) -> int:  # type: ignore[override]
         if self._head:
             n = min(len(buffer), len(self._head))
-            buffer[:n], self._head = self._head[:n], self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
+            data, self._head = self._head[:n], self._head[n:]
+        elif self._failure is not None:
+            raise self.broken(self._failure) from self._failure
+        elif self._source is None:
+            data = self._rest.read(len(buffer))
+        else:
+            try:
+                data = self._rest.read(len(buffer))
+            except _BROKEN as exc:
+                raise self.broken(exc) from exc
+        self._lines += data.count(b"\n")
         buffer[: len(data)] = data
         return len(data)
+
+    def broken(self, exc: BaseException) -> ReaderError:
+        return ReaderError(f"cannot read the input: {exc}", source=self._source, line=self._lines + 1)
+
+
+class _Buffered(io.BufferedReader):
+    """A BufferedReader whose ``read(n)`` returns what one read of the stream below gives, as ``read1`` does:
+    io.BufferedReader gathers several and drops them all when one fails, losing the records before a break."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(size) if size is None or size < 0 else self.read1(size)
 
 
 def open_input(path: str | Path, raw: BinaryIO | None = None) -> tuple[BinaryIO, bytes]:
@@ -67,11 +95,27 @@ def open_input(path: str | Path, raw: BinaryIO | None = None) -> tuple[BinaryIO,
         magic = first
     if magic == b"\x1f\x8b":
         stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+    head, failure = _head(stream)
+    peeked = _Peeked(head, stream, name, failure)
+    if failure is not None and not sniffable(head):  # too little was readable to tell the format
+        raise peeked.broken(failure) from failure
+    return _Buffered(peeked), head  # type: ignore[return-value]
+
+
+def _head(stream: BinaryIO) -> tuple[bytes, BaseException | None]:
+    """The first SNIFF_BYTES (fewer at the end), and the error that stopped reading them: what a truncated gzip
+    stream gave before its break is kept (``read`` would drop it)."""
+    head = b""
+    read = getattr(stream, "read1", stream.read)
     try:
-        head = stream.read(SNIFF_BYTES)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ReaderError(f"cannot decompress: {exc}", source=name) from exc
-    return io.BufferedReader(_Peeked(head, stream)), head  # type: ignore[return-value]
+        while len(head) < SNIFF_BYTES:
+            data = read(SNIFF_BYTES - len(head))
+            if not data:
+                break
+            head += data
+    except _BROKEN as exc:
+        return head, exc
+    return head, None
 
 
 def detect(head: bytes, source: str) -> Reader:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -25,7 +26,7 @@ _CITING = re.compile(r"^citing articles(?:\s*\(\d[\d,]*\))?$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^(?:soon will be listed here|will be listed soon|to be listed soon|not available|"
                           r"no abstract available|no abstract|not listed|n/?a|none|unknown|-+)\s*\.?$",
                           re.IGNORECASE)
-_OVERVIEW_LINE = re.compile(r"^(?P<key>[A-Za-z]+)\s*:?\s+(?P<value>\S.*?)\s*$")
+_OVERVIEW_LINE = re.compile(r"^(?P<key>[A-Za-z]+)\s*:?\s+(?P<value>\S.*)$")  # on a stripped line
 _OVERVIEW_KEYS = {"journal", "date", "pmid", "pmc", "pmcid", "doi", "citations", "authors"}
 _IDS_LINE = re.compile(r"^\s*(?:PMID|PMCID|PMC|DOI)\s*:", re.IGNORECASE)
 _ID_PART = re.compile(r"\b(PMID|PMCID|PMC|DOI)\s*:\s*(\S+)", re.IGNORECASE)
@@ -33,9 +34,9 @@ _ID_SCHEMES = {"pmid": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, 
 _ID_ORDER = (Scheme.PMID, Scheme.PMCID, Scheme.DOI)
 # The date that ends the "authors journal." part of a citing entry: " 2025;", " 2025 Feb;", " 2025 Feb 7;".
 _ENTRY_DATE = re.compile(r"\s(\d{4})(?:\s([A-Za-z]{3})(?:\s(\d{1,2}))?)?;")
-_ENTRY_TAIL = re.compile(r"^(?P<volume>[^():;]*?)\s*(?:\((?P<issue>[^()]*)\))?\s*(?::\s*(?P<pages>.*?))?\s*\.?$")
+# On a stripped tail without its final "."; possessive, so that no run of spaces is tried two ways.
+_ENTRY_TAIL = re.compile(r"(?P<volume>[^():;]*+)(?:\((?P<issue>[^()]*+)\))?+\s*+(?::(?P<pages>.*))?+")
 _INITIALS = re.compile(r"[A-Z]{1,3}")
-_PERSON = re.compile(r"^(?P<family>\S.*?)\s+(?P<initials>[A-Z]{1,3})$")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"), 1)}
 _PAGE_DATE = re.compile(r"^(\d{4})(?:[\s-]+([A-Za-z]{3})[A-Za-z]*\.?(?:[\s-]+(\d{1,2}))?)?$")
@@ -75,14 +76,18 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
 
 def _lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str]]:
     """(line number, text) for each line, decoded as UTF-8, without BOM or line ending (LF or CRLF)."""
-    for number, raw in enumerate(stream, 1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ReaderError(f"not UTF-8 text: {exc.reason}", source=source, line=number) from exc
-        if number == 1:
-            text = text.removeprefix("\ufeff")
-        yield number, text.rstrip("\r\n")
+    number = 0
+    try:
+        for number, raw in enumerate(stream, 1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ReaderError(f"not UTF-8 text: {exc.reason}", source=source, line=number) from exc
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            yield number, text.rstrip("\r\n")
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
+        raise ReaderError(f"cannot read the input: {exc}", source=source, line=number + 1) from exc
 
 
 def _heading(text: str) -> str | None:
@@ -134,6 +139,11 @@ def _page_article(header: _Header, source: str) -> Article:
     overview = _overview(header.texts("overview"))
     identifiers = _page_identifiers(header, overview, source)
     authors = _page_authors(header.texts("authors")) or _page_authors([overview.get("authors", "")])
+    record_id = f"page {_label(identifiers)}"
+    try:
+        count = _count(overview.get("citations", ""))
+    except ValueError as exc:  # thousands of digits; the citing entries cannot load without the page's article
+        raise ReaderError(f"unreadable citation count: {exc}", source=source, record=record_id) from exc
     return Article(
         identifiers=identifiers,
         title=_title(header.texts("top")),
@@ -141,9 +151,9 @@ def _page_article(header: _Header, source: str) -> Article:
         date=_page_date(overview.get("date", "")),
         journal=_journal(overview.get("journal", "")),
         authors=_with_affiliations(authors, header.texts("affiliations")),
-        declared_citation_count=_count(overview.get("citations", "")),
+        declared_citation_count=count,
         complete=False,  # a page is a summary, not a full record
-        record_id=f"page {_label(identifiers)}",
+        record_id=record_id,
     )
 
 
@@ -244,7 +254,7 @@ def _journal(text: str) -> Journal | None:
 
 def _count(text: str) -> int | None:
     text = text.strip().replace(",", "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 # ------------------------------------------------------------------------------------ the page's authors
@@ -257,7 +267,7 @@ def _page_authors(texts: list[str]) -> list[tuple[Author, list[str]]]:
         if not text.strip() or _is_placeholder(text):
             continue
         for item in text.split(","):
-            name = re.sub(r"[\s\d*†‡§]+$", "", item.strip())
+            name = _without_marks(item.strip())
             marks = re.findall(r"\d+", item.strip()[len(name):])
             if name and not _is_placeholder(name):
                 authors.append((_person(name), marks))
@@ -266,11 +276,20 @@ def _page_authors(texts: list[str]) -> list[tuple[Author, list[str]]]:
     return authors
 
 
+def _without_marks(text: str) -> str:
+    """``text`` without the affiliation numbers, footnote marks and spaces that end it (not a regex: "[\\s\\d]+$"
+    is quadratic in a long run of them)."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1].isdecimal() or text[end - 1] in "*†‡§"):
+        end -= 1
+    return text[:end]
+
+
 def _person(text: str) -> Author:
     """"De Caro L" → family "De Caro", initials "L"; anything else stays a whole name."""
-    match = _PERSON.match(text.strip())
-    if match:
-        return Author(family=match["family"], initials=match["initials"])
+    parts = text.strip().rsplit(None, 1)
+    if len(parts) == 2 and _INITIALS.fullmatch(parts[1]):
+        return Author(family=parts[0], initials=parts[1])
     return Author(name=text.strip())
 
 
@@ -337,19 +356,22 @@ def _entries(lines: Iterable[tuple[int, str | None]]) -> Iterator[_Entry]:
     entry: _Entry | None = None
     # paged: entries are separated by two blank lines, as on the seed page; a page that starts the next
     # entry one blank line after an ids line does not do that, and then a title-like line ends an entry.
-    gap, paged = 0, True
+    gap, paged, after_ids = 0, True, False
     for number, text in lines:
         if text is None or not text.strip():
             gap = 99 if text is None else gap + 1
             continue
-        if entry is not None and entry.ids_line is not None and gap < 2:
+        if after_ids and gap < 2:
             paged = False
         if entry is not None and _starts_new(entry, text, gap, paged):
             yield entry
             entry = None
         entry = entry or _Entry(number)
         entry.add(text)
-        gap = 0
+        gap, after_ids = 0, entry.ids_line is not None
+        if after_ids:  # an ids line ends its entry: out now, not after the next line (which may never be read)
+            yield entry
+            entry = None
     if entry is not None:
         yield entry
 
@@ -436,7 +458,7 @@ def _authors_and_journal(text: str) -> dict:
 
 def _volume_issue_pages(text: str) -> dict:
     """ "26(4).", "58(Pt 1):233-250.", "16:1519841.", "." → volume, issue, pages (absent parts left out)."""
-    match = _ENTRY_TAIL.match(text)
+    match = _ENTRY_TAIL.fullmatch(text.removesuffix("."))
     if not match:
         return {}
     return {"volume": (match["volume"] or "").strip() or None,

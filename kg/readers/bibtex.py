@@ -109,7 +109,10 @@ def _block(block: Block, library: Library) -> Article | Skipped:
     if isinstance(block, MiddlewareErrorBlock) and isinstance(inner, Entry):
         block = inner  # a middleware that failed on the entry hands it over as far as it got
     if isinstance(block, Entry):
-        return _record(block, line, library)
+        try:
+            return _record(block, line, library)
+        except (ValueError, OverflowError) as exc:  # a day past any calendar: one odd entry must not stop the file
+            return Skipped(block.key, f"unreadable entry: {exc}", line)
     match = _KEY.match(block.raw or "")
     record_id = match.group(1) if match else f"entry at line {line}"
     error = getattr(block, "error", None)
@@ -165,7 +168,8 @@ def _decoded(entry: Entry, library: Library) -> dict:
     if isinstance(decoded, MiddlewareErrorBlock):  # text pylatexenc could not decode is kept as it was
         decoded = decoded.ignore_error_block
     result: dict = {f.key: _clean(f.value) for f in decoded.fields if isinstance(f.value, str)}
-    result["author"] = [_person(decoded[f"author {i}"]) for i in range(len(names))]
+    parts = decoded.fields_dict  # once: decoded[key] builds it anew for every key, quadratic in the authors
+    result["author"] = [_person(parts[f"author {i}"].value) for i in range(len(names))]
     return result
 
 
@@ -235,4 +239,4 @@ def _date(raw: dict[str, str]) -> PartialDate | None:
         return None
     month = parse_month(_plain(raw.get("month")) or "")
     day = _plain(raw.get("day"))
-    return PartialDate.best(int(year), month, int(day) if month and day and day.isdigit() else None)
+    return PartialDate.best(int(year), month, int(day) if month and day and day.isdecimal() else None)

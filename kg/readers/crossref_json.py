@@ -23,6 +23,13 @@ _BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _CHUNK = 65536  # the longest piece of a line fed to the parser at once (a dump may be one 100 MB line)
 _HEAD = 8192
+# Numbers as floats where not integers, and integers as C long longs: yajl2_c otherwise builds a Python int from the
+# digits, and crashes the process (no exception) on an integer over Python's 4300-digit limit. A work's numbers
+# (counts, date parts) are small integers; a larger one stops the file with a ReaderError instead.
+_NUMBERS = {"use_float": True}
+# ijson keeps the prefix of every open level, so memory grows with the square of the nesting: 20 KB of "[" take a
+# GB. A work nests under ten levels; deeper input stops the file with a ReaderError.
+_DEEPEST = 64
 # Keys that a Crossref work has and other JSON records (DataCite, JSON-LD) do not; "DOI" is upper case here only.
 _WORK_KEYS = frozenset({"DOI", "indexed", "reference-count", "is-referenced-by-count", "deposited", "content-domain",
                         "container-title", "short-container-title"})
@@ -46,20 +53,41 @@ class _Outline:
     message_type: Any = None
 
 
+class _TooDeep(Exception):
+    """The input nests deeper than _DEEPEST levels."""
+
+
+class _Outliner:
+    """An ijson event target that notes the outline of the events it is sent; raises _TooDeep past _DEEPEST."""
+
+    def __init__(self) -> None:
+        self.outline, self._depth = _Outline(), 0
+
+    def send(self, item: tuple[str, str, Any]) -> None:
+        prefix, event, value = item
+        outline = self.outline
+        if outline.first is None:
+            outline.first = event
+        if event == "start_map" or event == "start_array":
+            self._depth += 1
+            if self._depth > _DEEPEST:
+                raise _TooDeep
+        elif event == "end_map" or event == "end_array":
+            self._depth -= 1
+        elif event == "map_key" and prefix in _OUTLINED:
+            outline.keys.setdefault(prefix, set()).add(value)
+        elif prefix == "message-type" and outline.message_type is None:
+            outline.message_type = value
+
+
 def _outline(head: bytes) -> _Outline:
-    """Parse events of ``head`` (cut anywhere) until it ends or stops being JSON."""
-    outline = _Outline()
+    """Parse events of ``head`` (cut anywhere) until it ends, stops being JSON or nests too deep."""
+    target = _Outliner()
     try:
-        for prefix, event, value in ijson.parse(head.removeprefix(_BOM), multiple_values=True):
-            if outline.first is None:
-                outline.first = event
-            if event == "map_key" and prefix in _OUTLINED:
-                outline.keys.setdefault(prefix, set()).add(value)
-            elif prefix == "message-type" and outline.message_type is None:
-                outline.message_type = value
-    except (ijson.JSONError, UnicodeDecodeError):
+        ijson.parse_coro(target, multiple_values=True, **_NUMBERS).send(head.removeprefix(_BOM))
+    except (ijson.JSONError, UnicodeDecodeError, _TooDeep):
         pass  # the head ends mid-value, or it is not JSON at all
-    return outline
+    return target.outline
 
 
 def _works_prefix(outline: _Outline) -> str | None:
@@ -94,19 +122,27 @@ class _Works:
         self.prefix, self.line = prefix, 1
         self.done: list[tuple[int, Any]] = []
         self._builder: ijson.ObjectBuilder | None = None
-        self._depth = self._start = 0
+        self._depth = self._start = self._outside = 0  # levels open inside the work and around it
 
     def send(self, item: tuple[str, str, Any]) -> None:
         prefix, event, value = item
         builder = self._builder
         if builder is None:
             if prefix != self.prefix:
+                if event == "start_map" or event == "start_array":
+                    self._outside += 1
+                    if self._outside > _DEEPEST:
+                        raise _TooDeep
+                elif event == "end_map" or event == "end_array":
+                    self._outside -= 1
                 return
             builder = self._builder = ijson.ObjectBuilder()
             self._depth, self._start = 0, self.line
         builder.event(event, value)
         if event == "start_map" or event == "start_array":
             self._depth += 1
+            if self._depth + self._outside > _DEEPEST:
+                raise _TooDeep
         elif event == "end_map" or event == "end_array":
             self._depth -= 1
         if self._depth == 0:
@@ -128,35 +164,41 @@ def _chunks(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
         chunk = stream.readline(_CHUNK)
 
 
-def _head(chunks: Iterator[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+def _head(chunks: Iterator[tuple[int, bytes]]) -> tuple[list[tuple[int, bytes]], Exception | None]:
+    """The first pieces, up to _HEAD bytes, and the error that cut them short (raised after they are read)."""
     taken, size = [], 0
-    for piece in chunks:
-        taken.append(piece)
-        size += len(piece[1])
-        if size >= _HEAD:
-            break
-    return taken
+    try:
+        for piece in chunks:
+            taken.append(piece)
+            size += len(piece[1])
+            if size >= _HEAD:
+                break
+    except (ReaderError, OSError, EOFError, zlib.error) as exc:  # a truncated gzip stream: its start still counts
+        return taken, exc
+    return taken, None
 
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per work (Skipped when it has no valid DOI), streamed one work at a time."""
     chunks = _chunks(stream)
     try:
-        head = _head(chunks)
+        head, cut = _head(chunks)
         works = _Works(_prefix(b"".join(c for _, c in head), source))
-        parser = ijson.parse_coro(works, multiple_values=True)
+        parser = ijson.parse_coro(works, multiple_values=True, **_NUMBERS)
         position, line = 0, 1
         try:
-            for line, chunk in chain(head, chunks):
+            for line, chunk in chain(head, () if cut else chunks):
                 works.line = line
                 parser.send(chunk)
                 for position, record in enumerate(works.take(), position + 1):
                     yield _record(*record, position)
+            if cut is not None:
+                raise cut
             parser.close()
-        except ijson.JSONError as exc:
+        except (ijson.JSONError, UnicodeDecodeError, _TooDeep) as exc:  # yajl passes UTF-8 beyond U+10FFFF
             for position, record in enumerate(works.take(), position + 1):
                 yield _record(*record, position)
-            raise ReaderError(f"malformed JSON: {_message(exc)}", source=source, line=line) from exc
+            raise ReaderError(_problem(exc), source=source, line=line) from exc
         for position, record in enumerate(works.take(), position + 1):
             yield _record(*record, position)
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
@@ -181,6 +223,16 @@ def _prefix(head: bytes, source: str) -> str:
     return prefix
 
 
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, _TooDeep):
+        return f"JSON nested deeper than {_DEEPEST} levels"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text: {exc.reason}"
+    if _message(exc).endswith("integer overflow"):
+        return "an integer too large to read (over 64 bits): parse error: integer overflow"
+    return f"malformed JSON: {_message(exc)}"
+
+
 def _message(exc: Exception) -> str:
     """yajl's first line ("parse error: premature EOF"), without the excerpt and caret that follow."""
     raw = exc.args[0] if exc.args else str(exc)
@@ -202,7 +254,7 @@ def _record(line: int, work: Any, position: int) -> Record:
         return Skipped(f"DOI {raw}", f"invalid DOI {raw!r}", line)
     try:
         return _article(work, doi)
-    except (TypeError, ValueError, AttributeError) as exc:  # defensive: one odd work must not stop a dump
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # one odd work must not stop a dump
         return Skipped(f"DOI {doi}", f"unreadable work: {exc}", line)
 
 
@@ -316,7 +368,7 @@ def _date(work: dict[str, Any]) -> PartialDate | None:
 def _int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
+    return int(value) if isinstance(value, str) and value.strip().isdecimal() else None
 
 
 # --- authors and references -----------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def _record(element: etree._Element, position: int) -> Record:
         return Skipped(record_id, reason, element.sourceline)
     try:
         return _article(element, meta, identifiers, record_id)
-    except ValueError as exc:  # defensive: one odd article must not stop an article set
+    except (ValueError, OverflowError) as exc:  # defensive: one odd article must not stop an article set
         return Skipped(record_id, f"unreadable record: {exc}", element.sourceline)
 
 
@@ -251,7 +251,7 @@ def _ymd(pub_date: etree._Element) -> PartialDate | None:
 
 def _int(text: str | None) -> int | None:
     text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def _journal(journal_meta: etree._Element | None) -> Journal | None:

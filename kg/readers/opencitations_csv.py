@@ -31,7 +31,7 @@ _CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):(.*)")
 _DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _DURATION = re.compile(r"-?P(?=.)(?:\d+Y)?(?:\d+M)?(?:\d+D)?(?:T(?=.)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?")
-_BRACKETED = re.compile(r"(.*?)\s*\[([^\[\]]*)\]\s*")
+_BRACKETED = re.compile(r"(.*?)\[([^\[\]]*)\]")  # no \s* after the lazy name: quadratic on a run of spaces
 _PEOPLE = re.compile(r"(?:[^;\[]|\[[^\]]*\]?)+")  # split on ';' outside [...]
 _PAGE_RANGE = re.compile(r"\s*[-\u2010-\u2013]\s*")
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, kept by surrogateescape
@@ -208,7 +208,7 @@ def _bracketed(text: str) -> tuple[str, list[str]]:
     match = _BRACKETED.fullmatch(text.strip())
     if match is None:
         return text.strip(), []
-    return match.group(1), match.group(2).split()
+    return match.group(1).rstrip(), match.group(2).split()
 
 
 def _valid(scheme: Scheme, prefix: str, tokens: list[str]) -> list[str]:

@@ -98,7 +98,7 @@ def _record(element: etree._Element, position: int) -> Record:
         return Skipped(record_id, f"invalid PMID {raw_pmid!r}", element.sourceline)
     try:
         return _article(citation, parts.get("PubmedData"), pmid)
-    except ValueError as exc:  # defensive: one odd record must not stop a 30,000-record file
+    except (ValueError, OverflowError) as exc:  # defensive: one odd record must not stop a 30,000-record file
         return Skipped(record_id, f"unreadable record: {exc}", element.sourceline)
 
 
@@ -304,7 +304,7 @@ def _ymd(fields: dict[str, etree._Element]) -> PartialDate | None:
 def parse_month(text: str) -> int | None:
     """``Sep``, ``September``, ``09`` or ``9`` → 9; anything else (a season) → None."""
     text = text.strip()
-    if text.isdigit():
+    if text.isdecimal():
         number = int(text)
         return number if 1 <= number <= 12 else None
     return _MONTHS.get(text.lower())
@@ -325,7 +325,7 @@ def parse_medline_date(text: str) -> PartialDate | None:
 
 def _int(text: str | None) -> int | None:
     text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 # --- authors and references -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate,
 NAME = "ris"
 
 # The first line of a RIS file is its first entry's TY line; Ovid numbers its entries ("1.") before the TY.
-_HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*(?:\d+\.)?[ \t]*\r?\n)*TY  - [A-Z]+")
+_HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*(?:\d+\.[ \t]*)?\r?\n)*TY  - [A-Z]+")
 _TYPES = {"JOUR": "Journal Article"}
 # Entry types whose T2 (secondary title) is the journal; for a chapter it is the book, for a paper the proceedings.
 _JOURNAL_TYPES = {"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "INPR", "ABST", "SER"}
@@ -66,13 +66,27 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     number = 0
     for start, lines, closed in _entries(_lines(stream, source)):
         number += 1
-        record_id = f"entry {number} (line {start})"
-        if not closed:
-            yield Skipped(record_id, "the entry has no ER line (cut off, or it runs into the next TY)", start)
-            continue
-        yield _record(_PARSER.parse_lines(iter(lines))[0], record_id, start)
+        yield _entry(f"entry {number} (line {start})", start, lines, closed)
     if number == 0:
         raise ReaderError("no RIS entry: no line starts with 'TY  - '", source=source)
+
+
+def _entry(record_id: str, start: int, lines: list[str], closed: bool) -> Article | Skipped:
+    """The entry's Article; Skipped when it has no ER line, text before its first tag, or a value out of reach."""
+    if not closed:
+        return Skipped(record_id, "the entry has no ER line (cut off, or it runs into the next TY)", start)
+    orphan = _orphan(lines)
+    if orphan is not None:
+        offset, text = orphan
+        return Skipped(record_id, f"line {start + offset}: {text[:60]!r} follows the TY line but is not a "
+                                  "'XX  - value' tag line", start + offset)
+    # Blank lines add nothing (a continuation joins with a space, which _values collapses), and right after TY
+    # rispy has no tag to join one to.
+    entry = _PARSER.parse_lines(line for line in lines if line.strip())[0]
+    try:
+        return _record(entry, record_id, start)
+    except ValueError as exc:  # a count of thousands of digits: one odd entry must not stop the file
+        return Skipped(record_id, f"unreadable entry: {exc}", start)
 
 
 def _lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str]]:
@@ -106,6 +120,16 @@ def _entries(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str],
                 start, chunk = 0, []
     if start:
         yield start, chunk, False
+
+
+def _orphan(lines: list[str]) -> tuple[int, str] | None:
+    """The first text line (its offset from TY) before any tag: a continuation of nothing, which rispy cannot take."""
+    for offset, line in enumerate(lines[1:], 1):
+        if _PARSER.parse_line(line)[0] is not None:
+            return None
+        if line.strip():
+            return offset, line
+    return None
 
 
 # --- one entry --------------------------------------------------------------------------------------------------

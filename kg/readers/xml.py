@@ -10,6 +10,7 @@ from lxml import etree
 from kg.errors import ReaderError
 
 _POSITION = re.compile(r", line \d+, column \d+$")
+_ADVICE = re.compile(r", use XML_PARSE_HUGE option$")  # libxml2's advice to a programmer, not to whoever reads this
 
 
 def iterparse(stream: BinaryIO, tags: tuple[str, ...]) -> etree.iterparse:
@@ -21,11 +22,13 @@ def iterparse(stream: BinaryIO, tags: tuple[str, ...]) -> etree.iterparse:
 def syntax_error(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, source: str) -> ReaderError:
     """A ReaderError with libxml2's message and line; iterparse may report only "no element found", line 0."""
     if exc.lineno:
-        return ReaderError(f"malformed XML: {_POSITION.sub('', exc.msg)}", source=source, line=exc.lineno)
+        return ReaderError(f"malformed XML: {_ADVICE.sub('', _POSITION.sub('', exc.msg))}", source=source,
+                           line=exc.lineno)
     errors = log.filter_from_errors()
     if errors:
-        return ReaderError(f"malformed XML: {errors[-1].message}", source=source, line=errors[-1].line or None)
-    return ReaderError(f"malformed XML: {exc.msg}", source=source)
+        return ReaderError(f"malformed XML: {_ADVICE.sub('', errors[-1].message)}", source=source,
+                           line=errors[-1].line or None)
+    return ReaderError(f"malformed XML: {_ADVICE.sub('', exc.msg)}", source=source)
 
 
 def release(element: etree._Element) -> None:
