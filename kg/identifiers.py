@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from kg.errors import IdentifierError
 from kg.records import Identifier, Scheme
@@ -103,13 +106,31 @@ def normalise(scheme: Scheme, text: str) -> str:
     return _NORMALISERS[scheme](text)
 
 
+_dropped: ContextVar[list[str] | None] = ContextVar("kg_dropped_identifiers", default=None)
+
+
+@contextmanager
+def dropped() -> Iterator[list[str]]:
+    """Collects what ``normalise_or_none`` drops while the block runs (the loader asks around each record, so
+    that a bad ISSN or ORCID, dropped while the rest of its record loads, is named in the load report)."""
+    found: list[str] = []
+    token = _dropped.set(found)
+    try:
+        yield found
+    finally:
+        _dropped.reset(token)
+
+
 def normalise_or_none(scheme: Scheme, text: str | None) -> str | None:
-    """The canonical form of ``text``, or None when it is absent or does not validate (readers drop those)."""
+    """The canonical form of ``text``, or None when it is absent or does not validate (readers drop those, and
+    ``dropped`` hears of it)."""
     if not text:
         return None
     try:
         return normalise(scheme, text)
-    except IdentifierError:
+    except IdentifierError as exc:
+        if (found := _dropped.get()) is not None:
+            found.append(f"{exc.message} (dropped; the rest of the record is kept)")
         return None
 
 

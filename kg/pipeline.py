@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
+from kg.identifiers import dropped
 from kg.identity import Identity
 from kg.updates import Updates, sequence
 from kg.mapping.iris import Minter
@@ -181,18 +182,25 @@ class Loader:
             report.format = reader.NAME
             mapper = Mapper(self.minter, graph)
             batch: list[Triple] = []
-            with self._writer(size, graph) as write:
-                try:
-                    for record in reader.read(stream, report.source):
-                        report.records += 1
-                        self._map(mapper, record, batch, report)
-                        if len(batch) >= BATCH:
+            try:
+                with self._writer(size, graph) as write, dropped() as lost:
+                    try:
+                        for record in reader.read(stream, report.source):
+                            report.records += 1
+                            self._map(mapper, record, batch, report)
+                            if lost:  # identifiers dropped while making this record (a skip says why itself)
+                                if not isinstance(record, Skipped):
+                                    name = getattr(record, "record_id", "") or "a record"
+                                    report.problems.extend(f"{name}: {problem}" for problem in lost)
+                                lost.clear()
+                            if len(batch) >= BATCH:
+                                write(batch, graph)
+                                batch = []
+                    finally:  # what was read before a broken part of the file is kept
+                        if batch:
                             write(batch, graph)
-                            batch = []
-                finally:  # what was read before a broken part of the file is kept
-                    if batch:
-                        write(batch, graph)
-        report.triples = self._count(graph)
+            finally:
+                report.triples = self._count(graph)
 
     def _writer(self, size: int, graph: str) -> AbstractContextManager[Callable[[list[Triple], str], None]]:
         """The bulk loader, on another core, for a big file into a store that holds no other source (nothing

@@ -55,7 +55,7 @@ class PartialDate:
         for candidate in ((year, month, day), (year, month, None), (year, None, None)):
             try:
                 return cls(*candidate)
-            except ValueError:
+            except (ValueError, OverflowError):  # a day of twenty digits overflows the date
                 continue
         return None
 

@@ -309,9 +309,6 @@ def test_bad_issn_and_orcid_checksums_lose_only_themselves(store: Store) -> None
     store.assert_baseline_intact()
 
 
-@pytest.mark.xfail(strict=True, reason="a reader can only skip a whole record: an invalid ISSN or ORCID is dropped "
-                                       "without a word, for want of a per-record note in kg/records.py that "
-                                       "kg/pipeline.py would put in the report's problems")
 def test_bad_issn_and_orcid_checksums_are_reported(store: Store) -> None:
     report = store.load("checksums.xml", BAD_CHECKSUMS)
     notes = report.skipped + report.problems
@@ -350,9 +347,6 @@ def test_a_season_keeps_the_year(store: Store, name: str, text: str, identifier:
     store.assert_baseline_intact()
 
 
-@pytest.mark.xfail(strict=True, reason="kg/pipeline.py Loader._read_into counts the source's triples only when the "
-                                       "reader ends without an error, so a failed source reports 0 triples although "
-                                       "what it read before the break is stored")
 def test_a_failed_source_reports_the_triples_it_stored(store: Store) -> None:
     third = article("2003", "Cut off")
     report = store.load("cut.xml.gz", cut_gzip(pubmed(article("2001", "Good one"), third), third))
