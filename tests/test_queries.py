@@ -153,3 +153,18 @@ def test_limit_applies_inside_a_ranking_subquery():
                 lambda kind, value: [URIRef("https://kg.example.org/br/journal/issn/0021-8898")])
     prepareQuery(text)
     assert "LIMIT 5 OFFSET 10" in text and text.count("LIMIT") == 1 and not text.rstrip().endswith("OFFSET 10")
+
+
+def test_a_string_parameter_can_take_one_of_a_few_words():
+    from kg.queries import parse_header
+
+    text = ("# name: q\n# title: Q\n# param: mode  string  default include  one of include|exclude  (what to count)\n"
+            "# columns: n\nSELECT ?n WHERE { VALUES ?mode {} }\n")
+    query = parse_header(text, source="q.rq")
+    assert query.params[0].choices == ("include", "exclude") and query.params[0].doc == "what to count"
+    assert '"exclude"' in bind(query, {"mode": "exclude"}, lambda kind, value: [])
+    assert '"include"' in bind(query, {}, lambda kind, value: [])
+    with pytest.raises(QueryError, match="'mode' takes one of include, exclude"):
+        bind(query, {"mode": "Exclude"}, lambda kind, value: [])
+    with pytest.raises(QueryError, match="one of"):
+        parse_header(text.replace("default include", "default both"), source="q.rq")
