@@ -13,7 +13,10 @@ from kg.queries import bind, catalogue
 
 CATALOGUE = catalogue()
 REQUIRED = {"resolve-identifier", "article-metadata", "article-authors", "citing-articles", "cited-articles",
-            "citation-counts", "author-publications", "coauthors", "journal-articles", "dataset-summary"}
+            "citation-counts", "author-publications", "coauthors", "journal-articles", "dataset-summary",
+            "author-publications-per-year", "author-most-cited-works", "author-metrics", "citing-authors",
+            "author-journals", "journal-most-cited-articles", "journal-citation-distribution",
+            "journal-citation-flows", "journal-impact-window"}
 
 
 def test_catalogue_has_the_core_queries():
@@ -84,11 +87,15 @@ HOSTILE = ['"', "'", '"} ; DROP ALL', "} ; DROP ALL ; SELECT * WHERE {", "x\n} D
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
 @pytest.mark.parametrize(("name", "param"), [("article-authors", "article"), ("author-publications", "author"),
                                              ("journal-articles", "journal"), ("citation-counts", "articles"),
-                                             ("citing-articles", "limit")])
+                                             ("citing-articles", "limit"), ("author-metrics", "author"),
+                                             ("author-metrics", "self_citations"), ("journal-impact-window", "journal"),
+                                             ("journal-impact-window", "year")])
 def test_hostile_values_fail_validation_or_match_nothing(seed_graph, name, param, value):
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     before = seed_graph.sparql(count).rows
-    base = {"citing-articles": {"article": "pmid:21933757"}}.get(name, {})
+    base = {"citing-articles": {"article": "pmid:21933757"}, "author-metrics": {"author": "Corsi F"},
+            "journal-impact-window": {"journal": "Magnes Res", "year": "2025"}}.get(name, {})
+    base = {k: v for k, v in base.items() if k != param}
     try:
         result = seed_graph.query(name, **base, **{param: value})
     except QueryError as exc:
