@@ -54,7 +54,7 @@ def _sample(tmp_path_factory, source: Path, choose, extra: list[Path]):
 
 @pytest.fixture(scope="module")
 def author_sample(tmp_path_factory, pubmed_dir: Path):
-    """(store, model) of about 500 records of the 2021 slice, a fifth of them without dates, in two overlapping
+    """(store, model) of about 370 records of the 2021 slice, a fifth of them without dates, in two overlapping
     files."""
     yield from _sample(tmp_path_factory, pubmed_dir / AUTHORS_SOURCE, author_pmids, [])
 

@@ -29,12 +29,14 @@ class Entry:
 
 
 def scan(source: Path) -> Iterator[Entry]:
+    """One Entry per PubmedArticle of a gzipped PubMed file."""
     for element in _articles(source):
         orcids = {(i.text or "").strip().rsplit("/", 1)[-1] for i in element.iterfind(
             "MedlineCitation/Article/AuthorList/Author/Identifier[@Source='ORCID']")}
         cites = {(i.text or "").strip() for i in element.iterfind(
             "PubmedData/ReferenceList/Reference/ArticleIdList/ArticleId[@IdType='pubmed']")}
-        yield Entry(element.findtext("MedlineCitation/PMID"), element.findtext("MedlineCitation/MedlineJournalInfo/MedlineTA"),
+        yield Entry(element.findtext("MedlineCitation/PMID"),
+                    element.findtext("MedlineCitation/MedlineJournalInfo/MedlineTA"),
                     frozenset(orcids - {""}), frozenset(cites - {""}))
 
 
