@@ -20,7 +20,7 @@ _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]+")
 _HEADER = re.compile(r"#\s*(name|title|description|param|columns):\s*(.*)")
 _CONTINUED = re.compile(r"#\s{2,}(\S.*)")
 _PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+default\s+(?P<default>\S+))?"
-                    r"(?:\s+\((?P<doc>.*)\))?\s*$")
+                    r"(?:\s+one\s+of\s+(?P<choices>[\w-]+(?:\|[\w-]+)+))?(?:\s+\((?P<doc>.*)\))?\s*$")
 MAX_TEXT = 500
 MAX_LIST = 1000
 
@@ -42,6 +42,7 @@ class Param:
     type: ParamType
     default: str | None = None
     doc: str = ""
+    choices: tuple[str, ...] = ()  # a string parameter that takes one of these words (``one of a|b``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +84,7 @@ def parse_header(text: str, *, source: str) -> CannedQuery:
             continue
         key, value = match.groups()
         if key == "param":
-            pm = _PARAM.match(value.strip())
-            if not pm:
-                raise QueryError(f"malformed param line {value!r}", source=source)
-            try:
-                kind = ParamType(pm["type"])
-            except ValueError:
-                raise QueryError(f"unknown parameter type {pm['type']!r}", source=source) from None
-            params.append(Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip()))
+            params.append(_param(value, source))
         else:
             fields[key] = value.strip()
     missing = {"name", "title", "columns"} - fields.keys()
@@ -98,6 +92,22 @@ def parse_header(text: str, *, source: str) -> CannedQuery:
         raise QueryError(f"header lacks {', '.join(sorted(missing))}", source=source)
     columns = tuple(c.strip() for c in fields["columns"].split(","))
     return CannedQuery(fields["name"], fields["title"], fields.get("description", ""), tuple(params), columns, text)
+
+
+def _param(value: str, source: str) -> Param:
+    """One ``# param:`` line: ``name type [default D] [one of a|b] [(doc)]``."""
+    pm = _PARAM.match(value.strip())
+    if not pm:
+        raise QueryError(f"malformed param line {value!r}", source=source)
+    try:
+        kind = ParamType(pm["type"])
+    except ValueError:
+        raise QueryError(f"unknown parameter type {pm['type']!r}", source=source) from None
+    choices = tuple(pm["choices"].split("|")) if pm["choices"] else ()
+    if choices and (kind is not ParamType.STRING or (pm["default"] and pm["default"] not in choices)):
+        raise QueryError(f"param {pm['name']!r}: 'one of' takes a string parameter and its default",
+                         source=source)
+    return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices)
 
 
 def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -158,7 +168,10 @@ def _terms(p: Param, raw: str, resolve: Resolver) -> list[URIRef | Literal]:
     if p.type is ParamType.INTEGER:
         return [Literal(_integer(p, raw), datatype=XSD.integer)]
     if p.type is ParamType.STRING:
-        return [Literal(_text(p, raw))]
+        value = _text(p, raw)
+        if p.choices and value not in p.choices:
+            raise QueryError(f"parameter {p.name!r} takes one of {', '.join(p.choices)}, got {value!r}")
+        return [Literal(value)]
     if p.type is ParamType.IDENTIFIERS:
         items = [v for v in re.split(r"[\s,]+", raw.strip()) if v]
         if not items or len(items) > MAX_LIST:

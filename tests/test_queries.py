@@ -13,7 +13,10 @@ from kg.queries import bind, catalogue
 
 CATALOGUE = catalogue()
 REQUIRED = {"resolve-identifier", "article-metadata", "article-authors", "citing-articles", "cited-articles",
-            "citation-counts", "author-publications", "coauthors", "journal-articles", "dataset-summary"}
+            "citation-counts", "author-publications", "coauthors", "journal-articles", "dataset-summary",
+            "author-publications-per-year", "author-most-cited-works", "author-metrics", "citing-authors",
+            "author-journals", "journal-most-cited-articles", "journal-citation-distribution",
+            "journal-citation-flows", "journal-impact-window"}
 
 
 def test_catalogue_has_the_core_queries():
@@ -84,11 +87,15 @@ HOSTILE = ['"', "'", '"} ; DROP ALL', "} ; DROP ALL ; SELECT * WHERE {", "x\n} D
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
 @pytest.mark.parametrize(("name", "param"), [("article-authors", "article"), ("author-publications", "author"),
                                              ("journal-articles", "journal"), ("citation-counts", "articles"),
-                                             ("citing-articles", "limit")])
+                                             ("citing-articles", "limit"), ("author-metrics", "author"),
+                                             ("author-metrics", "self_citations"), ("journal-impact-window", "journal"),
+                                             ("journal-impact-window", "year")])
 def test_hostile_values_fail_validation_or_match_nothing(seed_graph, name, param, value):
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     before = seed_graph.sparql(count).rows
-    base = {"citing-articles": {"article": "pmid:21933757"}}.get(name, {})
+    base = {"citing-articles": {"article": "pmid:21933757"}, "author-metrics": {"author": "Corsi F"},
+            "journal-impact-window": {"journal": "Magnes Res", "year": "2025"}}.get(name, {})
+    base = {k: v for k, v in base.items() if k != param}
     try:
         result = seed_graph.query(name, **base, **{param: value})
     except QueryError as exc:
@@ -153,3 +160,18 @@ def test_limit_applies_inside_a_ranking_subquery():
                 lambda kind, value: [URIRef("https://kg.example.org/br/journal/issn/0021-8898")])
     prepareQuery(text)
     assert "LIMIT 5 OFFSET 10" in text and text.count("LIMIT") == 1 and not text.rstrip().endswith("OFFSET 10")
+
+
+def test_a_string_parameter_can_take_one_of_a_few_words():
+    from kg.queries import parse_header
+
+    text = ("# name: q\n# title: Q\n# param: mode  string  default include  one of include|exclude  (what to count)\n"
+            "# columns: n\nSELECT ?n WHERE { VALUES ?mode {} }\n")
+    query = parse_header(text, source="q.rq")
+    assert query.params[0].choices == ("include", "exclude") and query.params[0].doc == "what to count"
+    assert '"exclude"' in bind(query, {"mode": "exclude"}, lambda kind, value: [])
+    assert '"include"' in bind(query, {}, lambda kind, value: [])
+    with pytest.raises(QueryError, match="'mode' takes one of include, exclude"):
+        bind(query, {"mode": "Exclude"}, lambda kind, value: [])
+    with pytest.raises(QueryError, match="one of"):
+        parse_header(text.replace("default include", "default both"), source="q.rq")

@@ -101,7 +101,8 @@ def _term(value: object) -> Literal | None:
 def _list(graph: KnowledgeGraph) -> str:
     lines = []
     for q in graph.queries.values():
-        params = ", ".join(f"{p.name}:{p.type.value}" + (f"={p.default}" if p.default else "") for p in q.params)
+        params = ", ".join(f"{p.name}:{'|'.join(p.choices) or p.type.value}" + (f"={p.default}" if p.default else "")
+                           for p in q.params)
         lines.append(f"{q.name:<24} {q.title}\n{'':<24} params: {params or '-'}")
     return "\n".join(lines) + "\n"
 

@@ -45,6 +45,20 @@ def author_key(position: int, author: Author) -> str:
     return f"{position}-{name}" if name else str(position)
 
 
+def name_key(author: Author) -> str | None:
+    """The normalised name by which two author entries without a shared ORCID count as one person (an author
+    self-citation): family name and first initial, or a collective name whole; case and accents folded,
+    spaces collapsed. 'De Caro L', 'de Caro Liberato' and 'DE CARO L.' all give 'de caro l'; 'Müller' gives
+    'muller'. None when the entry has no name."""
+    if author.family:
+        text = f"{author.family} {(author.given or author.initials or '')[:1]}"
+    else:
+        text = author.display_name
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(folded.split()) or None
+
+
 def journal_key(journal: Journal) -> str | None:
     """The key of a journal record; see ``best_journal_key``."""
     return best_journal_key({journal.issn_linking, journal.issn_print, journal.issn_electronic} - {None},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.errors import MappingError
-from kg.mapping.iris import Minter, author_key, journal_key
+from kg.mapping.iris import Minter, author_key, journal_key, name_key
 from kg.mapping.terms import XSD_DURATION, XSD_NNI, XSD_POSITIVE, Lit, Triple, date_literal, timespan
 from kg.mapping.vocab import (biro, c4o, cito, datacite, dcterms, fabio, foaf, frbr, kgv, literal, oco, prism,
                               pro, rdf)
@@ -198,6 +198,9 @@ class Mapper:
                                else author.display_name)
         if name:
             t.append((agent, foaf.name, Lit(name)))
+        key = name_key(author)
+        if key:
+            t.append((agent, kgv.nameKey, Lit(key)))
         if author.orcid:
             self._identifier(agent, Identifier(Scheme.ORCID, author.orcid), t)
 

@@ -131,6 +131,7 @@ class KGV(DefinedNamespace):
     _NS = Namespace("https://w3id.org/kg-loader/ns#")
     _fail = True
     authorPosition: URIRef
+    nameKey: URIRef
     sha256: URIRef
     baseIri: URIRef
     citationCount: URIRef

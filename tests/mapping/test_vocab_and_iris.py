@@ -10,7 +10,7 @@ import rdflib
 from kg.config import data_dir
 from kg.errors import MappingError
 from kg.mapping import vocab
-from kg.mapping.iris import Minter, article_key
+from kg.mapping.iris import Minter, article_key, name_key
 from kg.mapping.mapper import Mapper
 from kg.mapping.terms import Lit, timespan
 from kg.records import Article, Author, Citation, Identifier, PartialDate, Reference, Scheme
@@ -77,6 +77,21 @@ def test_authors_are_a_chain_with_positions():
     assert positions == ["1", "2"] and len(nexts) == 1 and nexts[0][0].endswith("/1-de-caro-l")
     names = {o.value for _, p, o in triples if p == str(vocab.FOAF.name)}
     assert names == {"De Caro L", "The Consortium"}
+    keys = {o.value for _, p, o in triples if p == str(vocab.KGV.nameKey)}
+    assert keys == {"de caro l", "the consortium"}
+
+
+@pytest.mark.parametrize(("author", "key"), [
+    (Author(family="De Caro", initials="L"), "de caro l"),
+    (Author(family="de Caro", given="Liberato"), "de caro l"),
+    (Author(family="DE  CARO", initials="L."), "de caro l"),
+    (Author(family="Müller", given="Émile"), "muller e"),
+    (Author(family="Skalny"), "skalny"),
+    (Author(name="UCC-SMART-Studygroup"), "ucc-smart-studygroup"),
+    (Author(), None),
+])
+def test_name_key_folds_case_accents_and_given_names_to_an_initial(author, key):
+    assert name_key(author) == key
 
 
 @pytest.mark.parametrize(("cited", "citing", "expected"), [
