@@ -26,9 +26,10 @@ def loaded(tmp_path_factory, paths):
         yield kg
 
 
-def _articles(paths: list[Path]) -> list[set[str]]:
-    """The articles as kg should see them: identifiers given together (by a record or a reference) name one
-    article, transitively; an article counts when some record of it has a title."""
+def _read(paths: list[Path]) -> tuple[dict[str, set[str]], set[str], set[tuple[str, str]]]:
+    """The graph as kg should build it, from the records alone: identifiers given together (by a record or a
+    reference) name one article, transitively. Returns every identifier's group, the groups some record gives
+    a title, and the citations between groups (an article citing itself left out)."""
     parent: dict[str, str] = {}
 
     def find(k: str) -> str:
@@ -36,27 +37,35 @@ def _articles(paths: list[Path]) -> list[set[str]]:
             k = parent[k]
         return k
 
-    titled: list[str] = []
+    titled, cites = [], []
     for path in paths:
         with open(path, "rb") as raw:
             stream, head = open_input(str(path), raw)
             for record in detect(head, str(path)).read(stream, str(path)):
                 if not isinstance(record, Article):
                     continue
-                lists = [record.identifiers] + [r.identifiers for r in record.references]
-                for ids in lists:
+                own = [str(i) for i in record.identifiers if i.scheme.value in SCHEMES]
+                for ids in [record.identifiers] + [r.identifiers for r in record.references]:
                     keys = [str(i) for i in ids if i.scheme.value in SCHEMES]
                     for other in keys[1:]:
                         parent[find(other)] = find(keys[0])
                     for k in keys:
                         find(k)
-                own = [str(i) for i in record.identifiers if i.scheme.value in SCHEMES]
+                    if ids is not record.identifiers and keys and own:
+                        cites.append((own[0], keys[0]))
                 if record.title and own:
                     titled.append(own[0])
     groups: dict[str, set[str]] = {}
     for k in list(parent):
         groups.setdefault(find(k), set()).add(k)
-    return [groups[r] for r in {find(k) for k in titled}]
+    group_of = {k: find(k) for k in parent}
+    citations = {(group_of[a], group_of[b]) for a, b in cites if group_of[a] != group_of[b]}
+    return {r: groups[r] for r in groups}, {group_of[k] for k in titled}, citations
+
+
+def _articles(paths: list[Path]) -> list[set[str]]:
+    groups, titled, _ = _read(paths)
+    return [groups[r] for r in titled]
 
 
 def test_identifier_coverage_counts_each_merged_article_once(loaded, paths):
@@ -73,3 +82,23 @@ def test_identifier_coverage_counts_each_merged_article_once(loaded, paths):
 def test_identifier_coverage_of_an_empty_graph_is_zero(graph):
     rows = graph.query("identifier-coverage").dicts()
     assert [(r["scheme"], r["articles_with"], r["articles"]) for r in rows] == [(s, 0, 0) for s in sorted(SCHEMES)]
+
+
+def test_dangling_citations_are_the_cited_stubs_by_citing_count(loaded, paths):
+    groups, titled, citations = _read(paths)
+    citing: dict[str, set[str]] = {}
+    for a, b in citations:
+        if b not in titled:
+            citing.setdefault(b, set()).add(a)
+    rows = loaded.query("dangling-citations", limit=1000).dicts()
+    assert len(citing) > 100 and len(rows) == len(citing)
+    found = {}
+    for row in rows:
+        key = next(f"{s}:{row[s]}" for s in SCHEMES if row.get(s))
+        [root] = [r for r, ids in groups.items() if key in ids]
+        found[root] = row["citing_articles"]
+    assert found == {root: len(by) for root, by in citing.items()}
+    counts = [r["citing_articles"] for r in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 1
+    assert [r["article"] for r in loaded.query("dangling-citations", limit=3, offset=2).dicts()] == \
+        [r["article"] for r in rows[2:5]]
