@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from kg.mapping.iris import Minter
 from kg.mapping.vocab import DATACITE, c4o, cito, datacite, dcterms, fabio, kgv, prism, pro
 from kg.store.oxigraph import OxigraphStore, Quad
 
@@ -34,7 +35,7 @@ def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -
         store.update(" ;\n".join(updates))
 
 
-def replace(store: OxigraphStore, base: str, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
+def replace(store: OxigraphStore, minter: Minter, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
     """Removes and adds quads in the sources' graphs (a merge, a withdrawn record) and keeps the counts and
     statistics right: ``touched`` holds every node the change concerns, as it was and as it becomes."""
     before = local_statistics(store, touched)
@@ -42,14 +43,14 @@ def replace(store: OxigraphStore, base: str, remove: set[Quad], add: set[Quad], 
     for start in range(0, max(len(old), len(new)), 20_000):
         store.replace(old[start:start + 20_000], new[start:start + 20_000])
     after = local_statistics(store, touched)
-    add_statistics(store, base, {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)})
-    articles = {n for n in touched if n.startswith(base + "br/") and not n.startswith(base + "br/journal/")}
+    add_statistics(store, minter.base, {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)})
+    articles = {n for n in touched if minter.is_article(n)}
     around = set(articles)
     for chunk in _chunks(sorted(articles)):
         values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
         around |= {str(o) for (o,) in store.query(f"SELECT DISTINCT ?o WHERE {{ {values} {{ ?a <{cito.cites}> ?o }} "
                                                   f"UNION {{ ?o <{cito.cites}> ?a }} }}").rows}
-    recount(store, base, around)
+    recount(store, minter.base, around)
 
 
 def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:

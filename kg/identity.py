@@ -195,7 +195,7 @@ class Identity:
             values = "VALUES ?i { " + " ".join(f"<{i}>" for i in batch) + " }"
             nodes |= {str(n) for (n,) in self.store.query(
                 f"SELECT DISTINCT ?n WHERE {{ {values} ?n <{datacite.hasIdentifier}> ?i }}").rows}
-        articles = {n for n in nodes if n.startswith(self.m.base + "br/") and "/journal/" not in n}
+        articles = {n for n in nodes if self.m.is_article(n)}
         reload: set[str] = set()
         everywhere: dict[str, str] = {}
         by_graph: dict[str, dict[str, str]] = {}
@@ -275,7 +275,7 @@ class Identity:
                         todo.append(end)
         new = {(rekey(s), p, rekey(o) if isinstance(o, str) else o, g) for s, p, o, g in old}
         new = {q for q in new if not self._self_citation(q)}
-        derived.replace(self.store, self.m.base, old, new, nodes | {rekey(n) for n in nodes})
+        derived.replace(self.store, self.m, old, new, nodes | {rekey(n) for n in nodes})
         return len(articles) + len(journals)
 
     def _self_citation(self, quad: Quad) -> bool:
@@ -283,12 +283,10 @@ class Identity:
         s, p, o, _ = quad
         if p == cito.cites:
             return s == o
-        parts = s[len(self.m.base):].split("/") if s.startswith(self.m.base) else []
-        if p == biro.references and parts[:1] == ["be"] and isinstance(o, str):
-            return "/".join(parts[1:3]) == self.m.key_of(o)
-        if parts[:1] == ["ci"] and len(parts) == 6:
-            return parts[1:3] == parts[4:6]
-        return False
+        if p == biro.references and isinstance(o, str):  # a reference of the article to itself
+            return self.m.minted_from(s, self.m.key_of(o))
+        parts = s[len(self.m.base):].split("/")
+        return parts[0] == "ci" and len(parts) == 6 and parts[1:3] == parts[4:6]
 
 
 def _predicate(scheme: Scheme) -> str:

@@ -73,13 +73,13 @@ class Updates:
         """Removes one record's statements from ``graph``; returns the identifiers the record linked."""
         key = self.m.key_of(article)
         own, todo = {article}, [article]
-        todo += [q[0] for q in self.store.quads_with(article, as_object=True, graph=graph) if self._minted(q[0], key)]
+        todo += [q[0] for q in self.store.quads_with(article, as_object=True, graph=graph) if self.m.minted_from(q[0], key)]
         own |= set(todo)
         remove: set[Quad] = set()
         while todo:
             for quad in self.store.quads_with(todo.pop(), graph=graph):
                 remove.add(quad)
-                if isinstance(quad[2], str) and quad[2] not in own and self._minted(quad[2], key):
+                if isinstance(quad[2], str) and quad[2] not in own and self.m.minted_from(quad[2], key):
                     own.add(quad[2])
                     todo.append(quad[2])
         if any(q not in remove for q in self.store.quads_with(article, as_object=True, graph=graph)):
@@ -98,15 +98,8 @@ class Updates:
                 remove.add(quad)
                 if isinstance(quad[2], str) and quad[2].startswith(self.m.base) and quad[2] not in own:
                     candidates.add(quad[2])
-        derived.replace(self.store, self.m.base, remove, set(), own)
+        derived.replace(self.store, self.m, remove, set(), own)
         return {q[0] for q in remove if q[1] == kgv.coIdentifies} | {q[2] for q in remove if q[1] == kgv.coIdentifies}
-
-    def _minted(self, iri: str, key: str) -> bool:
-        """Whether ``iri`` is a node minted from the article ``key`` (a role, a reference, a citation it makes)."""
-        if not iri.startswith(self.m.base):
-            return False
-        parts = iri[len(self.m.base):].split("/")
-        return parts[0] in ("re", "ar", "ra", "be", "gcc", "ci") and "/".join(parts[1:3]) == key
 
     def _label(self, graph: str) -> str:
         rows = self.store.query(f"SELECT ?l WHERE {{ GRAPH <{self.m.provenance_graph}> {{ <{graph}> "

@@ -117,6 +117,16 @@ class Minter:
                 parts[1:3] = new.split("/")
         return self.base + "/".join(parts)
 
+    def is_article(self, iri: str) -> bool:
+        """Whether ``iri`` names an article (``br/...``, not a journal, volume or issue)."""
+        return iri.startswith(self.base + "br/") and not iri.startswith(self.base + "br/journal/")
+
+    def minted_from(self, iri: str, key: str) -> bool:
+        """Whether ``iri`` is a node minted from the article ``key``: a role, agent, reference, declared count,
+        its pages, or a citation it makes."""
+        parts = iri[len(self.base):].split("/") if iri.startswith(self.base) else []
+        return parts[:1] in (["re"], ["ar"], ["ra"], ["be"], ["gcc"], ["ci"]) and "/".join(parts[1:3]) == key
+
     def key_of(self, iri: str) -> str:
         """The key an article or journal IRI was minted from: ``pmid/123``, ``issn/0000-0000``."""
         rest = iri[len(self.base) + 3:]

@@ -107,10 +107,12 @@ class Mapper:
                 t.append((br, _SHORTCUT[ident.scheme], Lit(ident.value)))
         # The record's claim that its identifiers name one article: what merges nodes (kg.identity), and what
         # unmerges them when this source is unloaded.
-        keys = list(dict.fromkeys(self.m.identifier(i) for i in identifiers if i.scheme in _SHORTCUT))
-        for other in keys[1:]:
-            if self._first((keys[0], other)):
-                t.append((keys[0], kgv.coIdentifies, other))
+        linked = [i for i in identifiers if i.scheme in _SHORTCUT]
+        if len(linked) > 1:  # most stubs have one identifier: nothing to link, nothing to mint
+            first, *others = dict.fromkeys(self.m.identifier(i) for i in linked)
+            for other in others:
+                if self._first((first, other)):
+                    t.append((first, kgv.coIdentifies, other))
 
     def _identifier(self, node: str, ident: Identifier, t: list[Triple]) -> None:
         iri = self.m.identifier(ident)

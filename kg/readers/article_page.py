@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import parse
+from kg.readers.text import numbered_lines
 from kg.records import Article, Author, Citation, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "article-page"
@@ -64,7 +64,7 @@ def sniff(head: bytes) -> bool:
 
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """The page's article, then for each citing entry its article and its Citation (or a Skipped)."""
-    lines = _lines(stream, source)
+    lines = numbered_lines(stream, source)
     header = _read_header(lines)
     if header.empty:
         raise ReaderError("the page is empty", source=source)
@@ -72,22 +72,6 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     yield page
     for number, entry in enumerate(_entries(_citing_lines(lines)), 1):
         yield from _entry_records(entry, number, page)
-
-
-def _lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) for each line, decoded as UTF-8, without BOM or line ending (LF or CRLF)."""
-    number = 0
-    try:
-        for number, raw in enumerate(stream, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ReaderError(f"not UTF-8 text: {exc.reason}", source=source, line=number) from exc
-            if number == 1:
-                text = text.removeprefix("\ufeff")
-            yield number, text.rstrip("\r\n")
-    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
-        raise ReaderError(f"cannot read the input: {exc}", source=source, line=number + 1) from exc
 
 
 def _heading(text: str) -> str | None:

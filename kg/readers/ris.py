@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import BinaryIO
@@ -14,6 +13,7 @@ from rispy import RisParser
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import normalise
 from kg.readers.pubmed_xml import parse_month
+from kg.readers.text import numbered_lines
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "ris"
@@ -64,7 +64,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     here (TY to ER, tags told apart by rispy's own ``parse_line``) and handed to rispy one entry at a time.
     """
     number = 0
-    for start, lines, closed in _entries(_lines(stream, source)):
+    for start, lines, closed in _entries(numbered_lines(stream, source)):
         number += 1
         yield _entry(f"entry {number} (line {start})", start, lines, closed)
     if number == 0:
@@ -87,21 +87,6 @@ def _entry(record_id: str, start: int, lines: list[str], closed: bool) -> Articl
         return _record(entry, record_id, start)
     except ValueError as exc:  # a count of thousands of digits: one odd entry must not stop the file
         return Skipped(record_id, f"unreadable entry: {exc}", start)
-
-
-def _lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str]]:
-    """(line number, text) for each line, decoded as UTF-8, without BOM or line ending."""
-    number = 0
-    try:
-        for number, raw in enumerate(stream, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise ReaderError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", source=source,
-                                  line=number) from exc
-            yield number, (text.lstrip("\ufeff") if number == 1 else text).rstrip("\r\n")
-    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
-        raise ReaderError(f"cannot read the input: {exc}", source=source, line=number or None) from exc
 
 
 def _entries(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str], bool]]:
