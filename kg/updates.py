@@ -43,7 +43,7 @@ class Updates:
         the load report, and the identifiers whose link a withdrawn record was (for the caller to split)."""
         if graph not in files or len(files) < 2:
             return [], set()
-        mine = files[graph]
+        mine, labels = files[graph], self._labels()
         others = {g: seq for g, seq in files.items() if g != graph and seq != mine}
         values = "VALUES ?other { " + " ".join(f"<{g}>" for g in others) + " }"
         withdraw: dict[tuple[str, str], str] = {}  # (graph, article) -> why
@@ -53,7 +53,7 @@ class Updates:
                 f"<{dcterms.title}> ?t2 }} }}", union=False).rows:
             newer, older, node = (str(other), graph, str(mine_node)) if others[str(other)] > mine else \
                 (graph, str(other), str(other_node))
-            withdraw[(older, node)] = f"PMID {pmid}: replaced by the record in {self._label(newer)}"
+            withdraw[(older, node)] = f"PMID {pmid}: replaced by the record in {labels.get(newer, newer)}"
         deletes = self.store.query(
             f"SELECT DISTINCT ?deleter ?p ?holder ?a WHERE {{ GRAPH ?deleter {{ ?deleter <{kgv.deletesRecordsOf}> ?i }} "
             f"BIND(STRAFTER(STR(?i), \"{self.m.base}id/pmid/\") AS ?p) "
@@ -62,11 +62,11 @@ class Updates:
         for deleter, pmid, holder, node in deletes:
             deleter, holder = str(deleter), str(holder)
             if holder in files and deleter in files and files[holder] < files[deleter]:
-                withdraw[(holder, str(node))] = f"PMID {pmid}: deleted by {self._label(deleter)}"
+                withdraw[(holder, str(node))] = f"PMID {pmid}: deleted by {labels.get(deleter, deleter)}"
         unlinked: set[str] = set()
         for (holder, node), why in sorted(withdraw.items()):
             unlinked |= self.withdraw(holder, node)
-        return [f"{why} (withdrawn from {self._label(holder)})" for (holder, _), why in sorted(withdraw.items())], \
+        return [f"{why} (withdrawn from {labels.get(holder, holder)})" for (holder, _), why in sorted(withdraw.items())], \
             unlinked
 
     def withdraw(self, graph: str, article: str) -> set[str]:
@@ -101,8 +101,8 @@ class Updates:
         derived.replace(self.store, self.m, remove, set(), own)
         return {q[0] for q in remove if q[1] == kgv.coIdentifies} | {q[2] for q in remove if q[1] == kgv.coIdentifies}
 
-    def _label(self, graph: str) -> str:
-        rows = self.store.query(f"SELECT ?l WHERE {{ GRAPH <{self.m.provenance_graph}> {{ <{graph}> "
+    def _labels(self) -> dict[str, str]:
+        """Every source graph's file name, from the provenance graph (one query for a load's notes)."""
+        rows = self.store.query(f"SELECT ?g ?l WHERE {{ GRAPH <{self.m.provenance_graph}> {{ ?g "
                                 f"<http://www.w3.org/2000/01/rdf-schema#label> ?l }} }}", union=False).rows
-        return str(rows[0][0]) if rows else graph
-
+        return {str(g): str(label) for g, label in rows}
