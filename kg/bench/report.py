@@ -22,7 +22,7 @@ def _ratio(results: dict, a: str, b: str, key: str) -> float | None:
 def write(results: dict, out: Path) -> tuple[Path, Path]:
     """Writes ``bench-N.json`` and ``bench-N.md`` into ``out``; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"bench-{results['articles']}"
+    stem = out / (f"bench-{results['articles']}" + ("-queries" if "kg_load" not in results else ""))
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2, default=str))
     stem.with_suffix(".md").write_text(markdown(results))
     return stem.with_suffix(".json"), stem.with_suffix(".md")
@@ -34,8 +34,18 @@ def markdown(r: dict) -> str:
              f"Machine: {m['cores']} cores, {m['memory_mib']:,} MiB, {m['processor']}, Python {m['python']}; "
              + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v), "",
              f"Corpus: {r['corpus']['bytes'] / 1e6:,.1f} MB of gzipped PubMed XML, "
-             f"{r['corpus'].get('references', 0):,} references, {r['corpus'].get('orcids', 0):,} ORCIDs.", "",
-             "| step | seconds | records/s | triples/s | peak RSS (MiB) | store (MB) |", "|---|---|---|---|---|---|"]
+             f"{r['corpus'].get('references', 0):,} references, {r['corpus'].get('orcids', 0):,} ORCIDs."]
+    if "kg_load" in r:
+        lines += _loads(r)
+    lines += _incremental(r) + _queries(r)
+    if r.get("kg_load", {}).get("profile"):
+        lines += ["", "Where (a)'s time goes (cProfile, top functions by own time):", "", "```",
+                  r["kg_load"]["profile"], "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _loads(r: dict) -> list[str]:
+    lines = ["", "| step | seconds | records/s | triples/s | peak RSS (MiB) | store (MB) |", "|---|---|---|---|---|---|"]
     for key, label in (("kg_load", "(a) kg load, end to end"), ("store_limit", "(b) pyoxigraph bulk_load alone"),
                        ("rdflib", "(c) rdflib Dataset parse"), ("peer", "(d) oc_ocdm GraphSet + Storer"),
                        ("real_file", "kg load, real 30,000-article baseline file")):
@@ -48,11 +58,7 @@ def markdown(r: dict) -> str:
         value = check(r)
         met = "n/a" if value is None else ("yes" if value >= threshold else f"no ({value / threshold:.0%} of it)")
         lines.append(f"| {name} | {'n/a' if value is None else f'{value:.2f}'} | {words} | {met} |")
-    lines += _incremental(r) + _queries(r)
-    if r.get("kg_load", {}).get("profile"):
-        lines += ["", "Where (a)'s time goes (cProfile, top functions by own time):", "", "```",
-                  r["kg_load"]["profile"], "```"]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _row(label: str, s: dict) -> str:

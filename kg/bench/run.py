@@ -38,6 +38,7 @@ class Options:
     baseline: Path | None = None
     query_runs: int = 20
     profile: bool = False
+    queries_only: bool = False  # step (f) alone, on the store a previous run left in ``work``
 
 
 def bench(options: Options, *, log=print) -> dict:
@@ -46,8 +47,16 @@ def bench(options: Options, *, log=print) -> dict:
     results: dict = {"machine": machine(), "articles": options.articles, "seed": options.seed,
                      "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     source = options.work / f"corpus-{options.articles}-{options.seed}.xml.gz"
-    results["corpus"] = _corpus(options, source, log)
     store = options.work / f"store-{options.articles}"
+    if options.queries_only:
+        if not (store.is_dir() and source.exists()):
+            raise FileNotFoundError(f"--queries-only measures the store of an earlier run, and {options.work} holds "
+                                    f"no {store.name} with its {source.name}: run kg bench --articles "
+                                    f"{options.articles} --work {options.work} first")
+        results["corpus"] = _corpus(options, source, log)
+        results["queries"] = _queries(store, options, log)
+        return results
+    results["corpus"] = _corpus(options, source, log)
     results["kg_load"] = _kg_load(source, store, options.articles, log, profile=options.profile)
     nquads = options.work / f"export-{options.articles}.nq"
     results["store_limit"] = _store_limit(store, nquads, options.work / "store-limit", log)

@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="a Python with oc-ocdm installed, to measure the peer (skipped without it)")
     bench.add_argument("--baseline", type=Path, help="a real PubMed file to measure end to end as well")
     bench.add_argument("--profile", action="store_true", help="profile kg load and put the top functions in the report")
+    bench.add_argument("--queries-only", action="store_true",
+                       help="measure only the canned queries (f), on the store an earlier run left in --work "
+                       "(after changing the queries); writes bench-N-queries.json and .md")
     return parser
 
 
@@ -112,8 +115,12 @@ def _bench(args: argparse.Namespace) -> int:
     from kg.bench.run import Options, bench
 
     options = Options(args.articles, args.work, seed=args.seed, peer_python=args.peer_python,
-                      baseline=args.baseline, profile=args.profile)
-    results = bench(options, log=lambda line: print(line, file=sys.stderr))
+                      baseline=args.baseline, profile=args.profile, queries_only=args.queries_only)
+    try:
+        results = bench(options, log=lambda line: print(line, file=sys.stderr))
+    except FileNotFoundError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     for path in report.write(results, args.out):
         print(path)
     return EXIT_OK
