@@ -175,3 +175,21 @@ def test_an_author_without_citations(kg, corpus, authors):
     assert (metrics["citations"], metrics["h_index"], metrics["i10_index"]) == (0, 0, 0) and metrics["works"] > 1
     assert kg.query("citing-authors", author=uncited).rows == []
     assert set(kg.query("author-most-cited-works", author=uncited).column("citations")) == {0}
+
+
+def test_citation_counts_of_a_batch_with_self_citations(kg, corpus):
+    """Every settled article of the sample with a PMID, in batches of up to 1000 identifiers."""
+    roots = sorted((r for r, n in corpus.nodes.items() if n.pmid and n.roles and not corpus.touches_unsettled({r})),
+                   key=lambda r: corpus.nodes[r].pmid)
+    expected = {corpus.nodes[r].pmid: (len(corpus.nodes[r].citing), len(corpus.nodes[r].cited),
+                                       sum(corpus.self_citation(c, r) for c in corpus.nodes[r].citing))
+                for r in roots}
+    got = {}
+    for start in range(0, len(roots), 1000):
+        batch = " ".join(f"pmid:{corpus.nodes[r].pmid}" for r in roots[start:start + 1000])
+        for row in kg.query("citation-counts", articles=batch).dicts():
+            got[row["pmid"]] = (row["citations"], row["references"], row["self_citations"])
+    assert got == expected
+    kinds = {("none" if not c else "self only" if s == c else "other only" if not s else "both")
+             for c, _, s in expected.values()}
+    assert kinds == {"none", "self only", "other only", "both"}
