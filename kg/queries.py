@@ -142,12 +142,12 @@ def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
 
 
 def _page(text: str, limit: int | None, offset: int | None) -> str:
-    """Applies limit and offset: to the query's own first ``LIMIT n``/``OFFSET n`` (a ranking subquery that
-    must cut early), else at the end."""
+    """Applies limit and offset: to every ``LIMIT n``/``OFFSET n`` the query writes (the ranking subqueries
+    that must cut early), else at the end."""
     for keyword, value in (("LIMIT", limit), ("OFFSET", offset)):
         if value is None:
             continue
-        text, found = re.subn(rf"\b{keyword}\s+\d+\b", f"{keyword} {value}", text, count=1)
+        text, found = re.subn(rf"\b{keyword}\s+\d+\b", f"{keyword} {value}", text)
         if not found and (keyword == "LIMIT" or value):
             text = text.rstrip() + f"\n{keyword} {value}"
     return text
