@@ -42,7 +42,7 @@ class Param:
     type: ParamType
     default: str | None = None
     doc: str = ""
-    choices: tuple[str, ...] = ()  # a string parameter that takes one of these words (``one of a|b``)
+    choices: tuple[str, ...] = ()  # a string or integer parameter that takes one of these (``one of a|b``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +104,9 @@ def _param(value: str, source: str) -> Param:
     except ValueError:
         raise QueryError(f"unknown parameter type {pm['type']!r}", source=source) from None
     choices = tuple(pm["choices"].split("|")) if pm["choices"] else ()
-    if choices and (kind is not ParamType.STRING or (pm["default"] and pm["default"] not in choices)):
-        raise QueryError(f"param {pm['name']!r}: 'one of' takes a string parameter and its default",
+    numbers = kind is ParamType.INTEGER and all(c.isdigit() for c in choices)
+    if choices and (not (kind is ParamType.STRING or numbers) or (pm["default"] and pm["default"] not in choices)):
+        raise QueryError(f"param {pm['name']!r}: 'one of' takes a string or integer parameter and its default",
                          source=source)
     return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices)
 
@@ -166,12 +167,11 @@ def _terms(p: Param, raw: str, resolve: Resolver) -> list[URIRef | Literal]:
     if len(raw) > MAX_TEXT * (MAX_LIST if p.type is ParamType.IDENTIFIERS else 1):
         raise QueryError(f"parameter {p.name!r} is too long")
     if p.type is ParamType.INTEGER:
-        return [Literal(_integer(p, raw), datatype=XSD.integer)]
+        number = _integer(p, raw)
+        _chosen(p, str(number))
+        return [Literal(number, datatype=XSD.integer)]
     if p.type is ParamType.STRING:
-        value = _text(p, raw)
-        if p.choices and value not in p.choices:
-            raise QueryError(f"parameter {p.name!r} takes one of {', '.join(p.choices)}, got {value!r}")
-        return [Literal(value)]
+        return [Literal(_chosen(p, _text(p, raw)))]
     if p.type is ParamType.IDENTIFIERS:
         items = [v for v in re.split(r"[\s,]+", raw.strip()) if v]
         if not items or len(items) > MAX_LIST:
@@ -179,6 +179,13 @@ def _terms(p: Param, raw: str, resolve: Resolver) -> list[URIRef | Literal]:
         nodes = [node for item in items for node in _entity(p, ParamType.IDENTIFIER, item, resolve)]
         return list(dict.fromkeys(nodes))
     return _entity(p, p.type, raw, resolve)
+
+
+def _chosen(p: Param, value: str) -> str:
+    """``value``, if the parameter takes any value or this is one of its few; else raises QueryError."""
+    if p.choices and value not in p.choices:
+        raise QueryError(f"parameter {p.name!r} takes one of {', '.join(p.choices)}, got {value!r}")
+    return value
 
 
 def _entity(p: Param, kind: ParamType, raw: str, resolve: Resolver) -> list[URIRef]:
