@@ -134,8 +134,10 @@ def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
             number = _integer(p, raw)
             limit, offset = (number, offset) if p.name == "limit" else (limit, number)
             continue
+        if raw is None:  # unbound, it would match every node: a query over the whole graph
+            raise QueryError(f"query {query.name!r} needs parameter {p.name!r}")
         placeholder = re.compile(r"VALUES\s+\?" + p.name + r"\s*\{\s*\}")
-        block = "" if raw is None else f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
+        block = f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
         text, count = placeholder.subn(lambda _: block, text)
         if count == 0:
             raise QueryError(f"query {query.name!r} declares {p.name!r} but has no 'VALUES ?{p.name} {{}}'")
