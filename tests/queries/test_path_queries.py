@@ -272,3 +272,42 @@ def test_citation_path_refuses_bad_parameters(kg, params, message):
     values = {"start": "pmid:6591", "end": f"pmid:{LOWRY}", **params}
     with pytest.raises(QueryError, match=message):
         kg.query("citation-path", **{k: v for k, v in values.items() if v is not None})
+
+
+# -- chains of four citations -----------------------------------------------------------------------------------
+# The real samples have no chain longer than 3 citations (their records citing one another span three years), so
+# chains of 4 are checked on kg bench's seeded synthetic corpus (300 PubMed records citing earlier ones by
+# popularity), read by the same readers into the same plain-Python model.
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    from kg import KnowledgeGraph
+    from kg.bench.corpus.writer import write_corpus
+    from samples import read_records
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_corpus(folder / "synthetic.xml", articles=300, compress=False)
+    with KnowledgeGraph(folder / "store") as graph:
+        report = graph.load([folder / "synthetic.xml"])
+        assert not report.failed, report.render()
+        yield graph, Corpus(read_records([folder / "synthetic.xml"]))
+
+
+def test_chains_of_four_citations(synthetic):
+    graph, corpus = synthetic
+    starts = sorted((r for r, n in corpus.nodes.items() if n.cited), key=lambda r: int(corpus.nodes[r].pmid))
+    far = []
+    for start in starts[::10]:
+        distance, frontier = {start: 0}, {start}
+        for step in range(1, 5):
+            frontier = {c for a in frontier for c in corpus.nodes[a].cited if c not in distance}
+            distance |= {c: step for c in frontier}
+        far += [(start, end) for end, d in distance.items() if d == 4 and corpus.nodes[end].pmid]
+    far.sort(key=lambda pair: (-len(corpus.chains(*pair, 4)), int(corpus.nodes[pair[0]].pmid),
+                               int(corpus.nodes[pair[1]].pmid)))
+    assert len(far) >= 20 and len(corpus.chains(*far[0], 4)) > 2 and not corpus.unsettled
+    for start, end in far[:10] + far[-10:]:
+        expected = expected_path_rows(corpus, start, end, 4)
+        assert max(step for _, step, _, _ in expected) == 4
+        assert path_rows(graph, corpus, start, end, max_len=4) == expected, (start, end)
+        assert path_rows(graph, corpus, start, end) == []  # max_len 3, the default
