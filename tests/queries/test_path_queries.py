@@ -99,7 +99,8 @@ def test_citation_neighbourhood(kg, corpus, articles, depth):
     for article in articles:
         expected = expected_edges(corpus, article, depth)
         assert neighbourhood_rows(kg, corpus, article, depth=depth, **ALL) == expected, corpus.nodes[article].pmid
-        ties += len({(d, c) for c, _, d in expected}) < len(expected)
+        keys = [key[:2] for key in ranked_edges(corpus, article, depth)]
+        ties += len(set(keys)) < len(keys)  # edges that only the IRIs order
     assert ties >= 10
 
 
@@ -114,12 +115,14 @@ def test_a_hub_is_not_walked_through(kg, corpus):
     rows = neighbourhood_rows(kg, corpus, lowry, depth=2, **ALL)
     assert rows == neighbourhood_rows(kg, corpus, lowry, depth=1, **ALL) == expected_edges(corpus, lowry, 1)
     assert len(rows) == len(corpus.nodes[lowry].citing) > HUB
-    # an article citing the hub: the hub's other citing articles are not its depth-2 neighbours
+    # an article citing the hub: the hub's links to its other citing articles are left out at depth 2
     citing = next(a for a in sorted(corpus.nodes[lowry].citing, key=str) if settled(corpus, around(corpus, a)))
     rows = neighbourhood_rows(kg, corpus, citing, depth=2, **ALL)
     assert rows == expected_edges(corpus, citing, 2)
     assert (iri(corpus, citing), iri(corpus, lowry), 1) in rows
-    assert not any(cited == iri(corpus, lowry) for _, cited, d in rows if d == 2)
+    left_out = corpus.neighbourhood(citing, 2, hub=None).keys() - corpus.neighbourhood(citing, 2).keys()
+    assert len(left_out) >= HUB and all(lowry in edge for edge in left_out)
+    assert not {(iri(corpus, c), iri(corpus, d)) for c, d in left_out} & {(c, d) for c, d, _ in rows}
 
 
 def test_citation_neighbourhood_is_cut_at_the_limit_by_its_order(kg, corpus, articles):
@@ -192,8 +195,8 @@ def pairs(corpus) -> dict[int, list[tuple[object, object]]]:
 
 def test_the_sample_has_what_the_path_must_handle(corpus, pairs):
     assert all(len(found) == 15 for found in pairs.values()), {d: len(f) for d, f in pairs.items()}
-    assert [max(len(corpus.chains(s, e, 3)) for s, e in pairs[d]) > 1 for d in (2, 3)] == [True, True]  # several
-    assert max(len(corpus.chains(s, e, 3)) for s, e in pairs[2]) >= 3  # shortest chains
+    most = {d: max(len(corpus.chains(s, e, 3)) for s, e in pairs[d]) for d in (2, 3)}
+    assert most[2] >= 3 and most[3] >= 2  # several shortest chains
     # a direct citation alongside a chain through an intermediate, which is not a shortest one
     assert any(e in corpus.nodes[m].cited for s, e in pairs[1] for m in corpus.nodes[s].cited)
 
@@ -240,8 +243,7 @@ def test_a_chain_the_other_way_round_does_not_count(kg, corpus, pairs):
 
 
 def test_from_an_article_to_itself_there_is_no_chain(kg, corpus, pairs):
-    # articles on a citation cycle (A cites B, B cites A: 1977-79 articles citing each other in press), which a
-    # search from an article to itself would find
+    # articles on a citation cycle (A cites B and B cites A), which a search from an article to itself would find
     cycling = sorted((a for a, n in corpus.nodes.items() if n.pmid and any(a in corpus.nodes[b].cited for b in n.cited)
                       and settled(corpus, around(corpus, a))), key=lambda a: int(corpus.nodes[a].pmid))
     assert len(cycling) >= 4
