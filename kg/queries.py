@@ -19,7 +19,8 @@ from kg.records import Identifier, Scheme
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]+")
 _HEADER = re.compile(r"#\s*(name|title|description|param|columns):\s*(.*)")
 _CONTINUED = re.compile(r"#\s{2,}(\S.*)")
-_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+default\s+(?P<default>\S+))?"
+_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?P<required>\s+required)?"
+                    r"(?:\s+default\s+(?P<default>\S+))?"
                     r"(?:\s+one\s+of\s+(?P<choices>[\w-]+(?:\|[\w-]+)+))?(?:\s+\((?P<doc>.*)\))?\s*$")
 MAX_TEXT = 500
 MAX_LIST = 1000
@@ -43,6 +44,7 @@ class Param:
     default: str | None = None
     doc: str = ""
     choices: tuple[str, ...] = ()  # a string or integer parameter that takes one of these (``one of a|b``)
+    required: bool = False  # left out, any other parameter without a default is unbound: it matches anything
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ def parse_header(text: str, *, source: str) -> CannedQuery:
 
 
 def _param(value: str, source: str) -> Param:
-    """One ``# param:`` line: ``name type [default D] [one of a|b] [(doc)]``."""
+    """One ``# param:`` line: ``name type [required] [default D] [one of a|b] [(doc)]``."""
     pm = _PARAM.match(value.strip())
     if not pm:
         raise QueryError(f"malformed param line {value!r}", source=source)
@@ -108,7 +110,7 @@ def _param(value: str, source: str) -> Param:
     if choices and (not (kind is ParamType.STRING or numbers) or (pm["default"] and pm["default"] not in choices)):
         raise QueryError(f"param {pm['name']!r}: 'one of' takes a string or integer parameter and its default",
                          source=source)
-    return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices)
+    return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices, required=bool(pm["required"]))
 
 
 def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -134,10 +136,10 @@ def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
             number = _integer(p, raw)
             limit, offset = (number, offset) if p.name == "limit" else (limit, number)
             continue
-        if raw is None:  # unbound, it would match every node: a query over the whole graph
+        if raw is None and p.required:
             raise QueryError(f"query {query.name!r} needs parameter {p.name!r}")
         placeholder = re.compile(r"VALUES\s+\?" + p.name + r"\s*\{\s*\}")
-        block = f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
+        block = "" if raw is None else f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
         text, count = placeholder.subn(lambda _: block, text)
         if count == 0:
             raise QueryError(f"query {query.name!r} declares {p.name!r} but has no 'VALUES ?{p.name} {{}}'")

@@ -110,8 +110,8 @@ def test_unknown_query_and_parameter_are_clear_errors(seed_graph):
         seed_graph.query("nope")
     with pytest.raises(QueryError, match="has no parameter 'pmid'.*article"):
         seed_graph.query("article-metadata", pmid="1")
-    with pytest.raises(QueryError, match="needs parameter 'article'"):  # unbound, it would match every article
-        seed_graph.query("citing-articles", limit=5)
+    with pytest.raises(QueryError, match="needs parameter 'end'"):  # unbound, it would match every article
+        seed_graph.query("citation-path", start="pmid:39917195")
 
 
 @pytest.fixture(scope="module")
