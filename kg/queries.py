@@ -19,7 +19,8 @@ from kg.records import Identifier, Scheme
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]+")
 _HEADER = re.compile(r"#\s*(name|title|description|param|columns):\s*(.*)")
 _CONTINUED = re.compile(r"#\s{2,}(\S.*)")
-_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+default\s+(?P<default>\S+))?"
+_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?P<required>\s+required)?"
+                    r"(?:\s+default\s+(?P<default>\S+))?"
                     r"(?:\s+one\s+of\s+(?P<choices>[\w-]+(?:\|[\w-]+)+))?(?:\s+\((?P<doc>.*)\))?\s*$")
 MAX_TEXT = 500
 MAX_LIST = 1000
@@ -42,7 +43,8 @@ class Param:
     type: ParamType
     default: str | None = None
     doc: str = ""
-    choices: tuple[str, ...] = ()  # a string parameter that takes one of these words (``one of a|b``)
+    choices: tuple[str, ...] = ()  # a string or integer parameter that takes one of these (``one of a|b``)
+    required: bool = False  # left out, any other parameter without a default is unbound: it matches anything
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ def parse_header(text: str, *, source: str) -> CannedQuery:
 
 
 def _param(value: str, source: str) -> Param:
-    """One ``# param:`` line: ``name type [default D] [one of a|b] [(doc)]``."""
+    """One ``# param:`` line: ``name type [required] [default D] [one of a|b] [(doc)]``."""
     pm = _PARAM.match(value.strip())
     if not pm:
         raise QueryError(f"malformed param line {value!r}", source=source)
@@ -104,10 +106,11 @@ def _param(value: str, source: str) -> Param:
     except ValueError:
         raise QueryError(f"unknown parameter type {pm['type']!r}", source=source) from None
     choices = tuple(pm["choices"].split("|")) if pm["choices"] else ()
-    if choices and (kind is not ParamType.STRING or (pm["default"] and pm["default"] not in choices)):
-        raise QueryError(f"param {pm['name']!r}: 'one of' takes a string parameter and its default",
+    numbers = kind is ParamType.INTEGER and all(c.isdigit() for c in choices)
+    if choices and (not (kind is ParamType.STRING or numbers) or (pm["default"] and pm["default"] not in choices)):
+        raise QueryError(f"param {pm['name']!r}: 'one of' takes a string or integer parameter and its default",
                          source=source)
-    return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices)
+    return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices, required=bool(pm["required"]))
 
 
 def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -133,6 +136,8 @@ def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
             number = _integer(p, raw)
             limit, offset = (number, offset) if p.name == "limit" else (limit, number)
             continue
+        if raw is None and p.required:
+            raise QueryError(f"query {query.name!r} needs parameter {p.name!r}")
         placeholder = re.compile(r"VALUES\s+\?" + p.name + r"\s*\{\s*\}")
         block = "" if raw is None else f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
         text, count = placeholder.subn(lambda _: block, text)
@@ -166,12 +171,11 @@ def _terms(p: Param, raw: str, resolve: Resolver) -> list[URIRef | Literal]:
     if len(raw) > MAX_TEXT * (MAX_LIST if p.type is ParamType.IDENTIFIERS else 1):
         raise QueryError(f"parameter {p.name!r} is too long")
     if p.type is ParamType.INTEGER:
-        return [Literal(_integer(p, raw), datatype=XSD.integer)]
+        number = _integer(p, raw)
+        _chosen(p, str(number))
+        return [Literal(number, datatype=XSD.integer)]
     if p.type is ParamType.STRING:
-        value = _text(p, raw)
-        if p.choices and value not in p.choices:
-            raise QueryError(f"parameter {p.name!r} takes one of {', '.join(p.choices)}, got {value!r}")
-        return [Literal(value)]
+        return [Literal(_chosen(p, _text(p, raw)))]
     if p.type is ParamType.IDENTIFIERS:
         items = [v for v in re.split(r"[\s,]+", raw.strip()) if v]
         if not items or len(items) > MAX_LIST:
@@ -179,6 +183,13 @@ def _terms(p: Param, raw: str, resolve: Resolver) -> list[URIRef | Literal]:
         nodes = [node for item in items for node in _entity(p, ParamType.IDENTIFIER, item, resolve)]
         return list(dict.fromkeys(nodes))
     return _entity(p, p.type, raw, resolve)
+
+
+def _chosen(p: Param, value: str) -> str:
+    """``value``, if the parameter takes any value or this is one of its few; else raises QueryError."""
+    if p.choices and value not in p.choices:
+        raise QueryError(f"parameter {p.name!r} takes one of {', '.join(p.choices)}, got {value!r}")
+    return value
 
 
 def _entity(p: Param, kind: ParamType, raw: str, resolve: Resolver) -> list[URIRef]:

@@ -110,6 +110,8 @@ def test_unknown_query_and_parameter_are_clear_errors(seed_graph):
         seed_graph.query("nope")
     with pytest.raises(QueryError, match="has no parameter 'pmid'.*article"):
         seed_graph.query("article-metadata", pmid="1")
+    with pytest.raises(QueryError, match="needs parameter 'end'"):  # unbound, it would match every article
+        seed_graph.query("citation-path", start="pmid:39917195")
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +177,20 @@ def test_a_string_parameter_can_take_one_of_a_few_words():
         bind(query, {"mode": "Exclude"}, lambda kind, value: [])
     with pytest.raises(QueryError, match="one of"):
         parse_header(text.replace("default include", "default both"), source="q.rq")
+
+
+def test_an_integer_parameter_can_take_one_of_a_few_numbers():
+    from kg.queries import parse_header
+
+    text = ("# name: q\n# title: Q\n# param: depth  integer  default 1  one of 1|2  (how far)\n"
+            "# columns: n\nSELECT ?n WHERE { VALUES ?depth {} }\n")
+    query = parse_header(text, source="q.rq")
+    assert query.params[0].choices == ("1", "2")
+    number = '"{}"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    assert f"VALUES ?depth {{ {number.format(2)} }}" in bind(query, {"depth": "2"}, lambda kind, value: [])
+    assert f"VALUES ?depth {{ {number.format(1)} }}" in bind(query, {}, lambda kind, value: [])
+    for bad in ("3", "0", "-1", "two"):
+        with pytest.raises(QueryError, match="'depth'"):
+            bind(query, {"depth": bad}, lambda kind, value: [])
+    with pytest.raises(QueryError, match="one of"):
+        parse_header(text.replace("one of 1|2", "one of 1|two"), source="q.rq")

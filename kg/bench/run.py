@@ -20,7 +20,8 @@ from kg.graph import KnowledgeGraph
 from kg.queries import ParamType
 
 FIRST_PMID = 10_000_001
-ENTITY_QUERIES = ("resolve-identifier", "article-metadata", "article-authors", "citing-articles", "cited-articles")
+ENTITY_QUERIES = ("resolve-identifier", "article-metadata", "article-authors", "citing-articles", "cited-articles",
+                  "citation-neighbourhood")
 RDFLIB_MAX_QUADS = 6_000_000  # rdflib holds about 1.8 KiB a quad in memory: beyond this it would not fit here
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 

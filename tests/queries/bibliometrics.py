@@ -198,6 +198,48 @@ class Corpus:
         """True when a count over these articles' citations, or their references, depends on an unsettled node."""
         return any(r in self.unsettled or self.nodes[r].cited & self.unsettled for r in roots)
 
+    # -- citation network -----------------------------------------------------------------------------------
+    def neighbourhood(self, article: object, depth: int, *, hub: int | None = 100) -> dict[tuple[object, object], int]:
+        """The citation links around ``article``, (citing, cited) → depth: its own links (depth 1) and, at depth 2,
+        every other link of each neighbour, but none through a hub, an article cited more than ``hub`` times (None:
+        no hubs): a hub neighbour is not expanded, and a hub article's neighbourhood stops at depth 1."""
+        def is_hub(root: object) -> bool:
+            return hub is not None and len(self.nodes[root].citing) > hub
+
+        node = self.nodes[article]
+        edges = {(article, n): 1 for n in node.cited} | {(n, article): 1 for n in node.citing}
+        if depth < 2 or is_hub(article):
+            return edges
+        for neighbour in node.cited | node.citing:
+            if is_hub(neighbour):
+                continue
+            other = self.nodes[neighbour]
+            for edge in [(neighbour, x) for x in other.cited] + [(x, neighbour) for x in other.citing]:
+                if article not in edge:
+                    edges.setdefault(edge, 2)
+        return edges
+
+    def chains(self, start: object, end: object, max_len: int) -> list[tuple[object, ...]]:
+        """Every shortest chain start → ... → end following references (start cites the next, ...), of at most
+        ``max_len`` citations, as the articles along it; none when start is end."""
+        distance = {start: 0}
+        frontier = {start}
+        for step in range(1, max_len + 1):
+            if end in distance or not frontier:
+                break
+            frontier = {c for a in frontier for c in self.nodes[a].cited if c not in distance}
+            distance |= {c: step for c in frontier}
+        if start == end or end not in distance:
+            return []
+
+        def back(node: object) -> list[tuple[object, ...]]:  # the shortest chains from start to node
+            if node == start:
+                return [(start,)]
+            before = [p for p in self.nodes[node].citing if distance.get(p) == distance[node] - 1]
+            return [chain + (node,) for p in before for chain in back(p)]
+        return back(end)
+
+
 
 def _ids(identifiers: tuple[Identifier, ...]) -> list[tuple[Scheme, str]]:
     return [(i.scheme, i.value) for i in identifiers if i.scheme in ARTICLE_SCHEMES]

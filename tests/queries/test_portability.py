@@ -23,6 +23,8 @@ CASES += [(name, {"journal": journal, **extra}) for journal in ("Plant Cell", "M
           for name, extra in (("journal-most-cited-articles", {}), ("journal-citation-distribution", {}),
                               ("journal-citation-flows", {}), ("journal-impact-window", {"year": "2019", "window": "1"}),
                               ("journal-impact-window", {"year": "2025", "window": "14"}))]
+CASES += [("citation-neighbourhood", {"article": "pmid:21933757", "depth": depth}) for depth in ("1", "2")]
+CASES += [("citation-path", {"start": "pmid:39917195", "end": "pmid:21933757", "max_len": n}) for n in ("1", "4")]
 
 
 @pytest.fixture(scope="module")
