@@ -85,7 +85,8 @@ def _queries(r: dict) -> list[str]:
     queries = r.get("queries")
     if not queries:
         return []
-    lines = ["", "(f) canned queries on the big store, 20 runs each with varied parameters:", "",
+    lines = ["", "(f) canned queries on the big store, 20 runs each with varied parameters (5 for a query without "
+             "parameters):", "",
              "| query | kind | p50 ms | p95 ms | rows (mean) | target |", "|---|---|---|---|---|---|"]
     for name, q in queries.items():
         limit = 20 if q["kind"] == "entity" else 2000
