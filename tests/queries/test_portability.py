@@ -23,6 +23,7 @@ CASES += [(name, {"journal": journal, **extra}) for journal in ("Plant Cell", "M
           for name, extra in (("journal-most-cited-articles", {}), ("journal-citation-distribution", {}),
                               ("journal-citation-flows", {}), ("journal-impact-window", {"year": "2019", "window": "1"}),
                               ("journal-impact-window", {"year": "2025", "window": "14"}))]
+CASES += [("related-articles", {"article": "pmid:39917195"})]
 
 
 @pytest.fixture(scope="module")
