@@ -19,7 +19,7 @@ from kg.records import Identifier, Scheme
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]+")
 _HEADER = re.compile(r"#\s*(name|title|description|param|columns):\s*(.*)")
 _CONTINUED = re.compile(r"#\s{2,}(\S.*)")
-_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?P<required>\s+required)?"
+_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+(?P<marker>required|alternative))?"
                     r"(?:\s+default\s+(?P<default>\S+))?"
                     r"(?:\s+one\s+of\s+(?P<choices>[\w-]+(?:\|[\w-]+)+))?(?:\s+\((?P<doc>.*)\))?\s*$")
 MAX_TEXT = 500
@@ -45,6 +45,7 @@ class Param:
     doc: str = ""
     choices: tuple[str, ...] = ()  # a string or integer parameter that takes one of these (``one of a|b``)
     required: bool = False  # left out, any other parameter without a default is unbound: it matches anything
+    alternative: bool = False  # one of the query's alternatives: exactly one of them is given (``alternative``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ def parse_header(text: str, *, source: str) -> CannedQuery:
 
 
 def _param(value: str, source: str) -> Param:
-    """One ``# param:`` line: ``name type [required] [default D] [one of a|b] [(doc)]``."""
+    """One ``# param:`` line: ``name type [required|alternative] [default D] [one of a|b] [(doc)]``."""
     pm = _PARAM.match(value.strip())
     if not pm:
         raise QueryError(f"malformed param line {value!r}", source=source)
@@ -110,7 +111,10 @@ def _param(value: str, source: str) -> Param:
     if choices and (not (kind is ParamType.STRING or numbers) or (pm["default"] and pm["default"] not in choices)):
         raise QueryError(f"param {pm['name']!r}: 'one of' takes a string or integer parameter and its default",
                          source=source)
-    return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices, required=bool(pm["required"]))
+    if pm["marker"] and pm["default"]:
+        raise QueryError(f"param {pm['name']!r}: a {pm['marker']} parameter has no default", source=source)
+    return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices,
+                 required=pm["marker"] == "required", alternative=pm["marker"] == "alternative")
 
 
 def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -125,9 +129,15 @@ def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
 
 
 def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
-    """The query text with every parameter validated and bound; raises QueryError naming the bad parameter."""
+    """The query text with every parameter validated and bound; raises QueryError naming the bad parameter.
+
+    A parameter left out is unbound (its ``VALUES ?p {}`` is removed), except an alternative: exactly one of a
+    query's alternatives must be given, and each of the others' ``VALUES ?p {}`` becomes ``FILTER(false)``, which
+    like an empty VALUES leaves its group no solutions (so the part of the query written for each alternative, a
+    UNION branch, gives rows only for the one given), but which rdflib's engine, unlike an empty VALUES, runs."""
     for name in values:
         query.param(name)
+    _one_alternative(query, values)
     text = query.text
     limit = offset = None
     for p in query.params:
@@ -139,11 +149,24 @@ def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
         if raw is None and p.required:
             raise QueryError(f"query {query.name!r} needs parameter {p.name!r}")
         placeholder = re.compile(r"VALUES\s+\?" + p.name + r"\s*\{\s*\}")
-        block = "" if raw is None else f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
+        if raw is None and p.alternative:
+            block = "FILTER(false)"
+        elif raw is None:
+            block = ""
+        else:
+            block = f"VALUES ?{p.name} {{ {' '.join(t.n3() for t in _terms(p, raw, resolve))} }}"
         text, count = placeholder.subn(lambda _: block, text)
         if count == 0:
             raise QueryError(f"query {query.name!r} declares {p.name!r} but has no 'VALUES ?{p.name} {{}}'")
     return _page(text, limit, offset)
+
+
+def _one_alternative(query: CannedQuery, values: dict[str, str]) -> None:
+    alternatives = [p.name for p in query.params if p.alternative]
+    given = [name for name in alternatives if name in values]
+    if alternatives and len(given) != 1:
+        raise QueryError(f"query {query.name!r} takes exactly one of {', '.join(alternatives)}, "
+                         f"got {', '.join(given) or 'none'}")
 
 
 def _page(text: str, limit: int | None, offset: int | None) -> str:

@@ -194,3 +194,24 @@ def test_an_integer_parameter_can_take_one_of_a_few_numbers():
             bind(query, {"depth": bad}, lambda kind, value: [])
     with pytest.raises(QueryError, match="one of"):
         parse_header(text.replace("one of 1|2", "one of 1|two"), source="q.rq")
+
+
+def test_alternatives_take_exactly_one_and_the_others_match_nothing():
+    from kg.queries import parse_header
+
+    text = ("# name: q\n# title: Q\n# param: article  identifier  alternative  (an article)\n"
+            "# param: author  author  alternative\n# columns: x\n"
+            "SELECT ?x WHERE { { VALUES ?article {} BIND(?article AS ?x) } UNION { VALUES ?author {} BIND(?author AS ?x) } }\n")
+    query = parse_header(text, source="q.rq")
+    assert [p.alternative for p in query.params] == [True, True] and query.params[0].doc == "an article"
+    node = URIRef("https://kg.example.org/ra/orcid/0000-0002-6207-094X")
+    bound = bind(query, {"author": "orcid:0000-0002-6207-094X"}, lambda kind, value: [node])
+    assert "VALUES ?author { <https://kg.example.org/ra/orcid/0000-0002-6207-094X> }" in bound
+    assert [str(r[0]) for r in pyoxigraph.Store().query(bound)] == [f"<{node}>"]  # the article branch: no rows
+    with pytest.raises(QueryError, match="takes exactly one of article, author, got none"):
+        bind(query, {}, lambda kind, value: [node])
+    with pytest.raises(QueryError, match="takes exactly one of article, author, got article, author"):
+        bind(query, {"article": "pmid:1", "author": "Corsi F"}, lambda kind, value: [node])
+    with pytest.raises(QueryError, match="an alternative has no default"):
+        parse_header(text.replace("author  author  alternative", "author  author  default x  alternative"),
+                     source="q.rq")

@@ -104,8 +104,10 @@ def _term(value: object) -> Literal | None:
 def _list(graph: KnowledgeGraph) -> str:
     lines = []
     for q in graph.queries.values():
-        params = ", ".join(f"{p.name}:{'|'.join(p.choices) or p.type.value}" + (f"={p.default}" if p.default else "")
-                           for p in q.params)
+        shown = [f"{p.name}:{'|'.join(p.choices) or p.type.value}" + (f"={p.default}" if p.default else "")
+                 for p in q.params if not p.alternative]
+        alternatives = " | ".join(f"{p.name}:{p.type.value}" for p in q.params if p.alternative)
+        params = ", ".join(([f"one of {alternatives}"] if alternatives else []) + shown)
         lines.append(f"{q.name:<24} {q.title}\n{'':<24} params: {params or '-'}")
     return "\n".join(lines) + "\n"
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from kg.records import Article, Author, Citation, Identifier, Scheme
 
@@ -119,6 +121,11 @@ class Corpus:
         ids = _ids(identifiers)
         return self._find(ids[0]) if ids else None
 
+    def node_of_iri(self, iri: str) -> object:
+        """The article an IRI names: MAPPING.md derives it from an identifier (``.../br/pmid/123``)."""
+        scheme, value = iri.rsplit("/", 2)[1:]
+        return self._find((Scheme(scheme), unquote(value)))
+
     # -- records --------------------------------------------------------------------------------------------
     def _article(self, a: Article) -> None:
         root = self.node_of(a.identifiers)
@@ -185,6 +192,32 @@ class Corpus:
     def citations(self, work: object, *, self_citations: bool = True) -> set[object]:
         citing = self.nodes[work].citing
         return citing if self_citations else {c for c in citing if not self.self_citation(c, work)}
+
+    def citations_per_year(self, cited: set[object], is_self: Callable[[object, object], bool]
+                           ) -> dict[int | None, tuple[int, int]]:
+        """Citations received by the ``cited`` articles per year of the citing article (None: undated):
+        year → (citing-cited pairs, self-citations among them by ``is_self(citing, cited)``)."""
+        counts: dict[int | None, tuple[int, int]] = {}
+        for work in cited:
+            for citing in self.nodes[work].citing:
+                n, own = counts.get(year(self.nodes[citing]), (0, 0))
+                counts[year(self.nodes[citing])] = (n + 1, own + is_self(citing, work))
+        return counts
+
+    # -- related articles -----------------------------------------------------------------------------------
+    def related(self, root: object, *, max_links: int) -> dict[object, tuple[int, int]]:
+        """Other article → (co-citations: articles citing both; coupling: articles both cite), leaving out the
+        hubs: citing articles with more than ``max_links`` references, references with more citations."""
+        co: Counter[object] = Counter()
+        coupling: Counter[object] = Counter()
+        node = self.nodes[root]
+        for via in node.citing:
+            if len(self.nodes[via].cited) <= max_links:
+                co.update(self.nodes[via].cited - {root})
+        for via in node.cited:
+            if len(self.nodes[via].citing) <= max_links:
+                coupling.update(self.nodes[via].citing - {root})
+        return {other: (co[other], coupling[other]) for other in co.keys() | coupling.keys()}
 
     # -- journals -------------------------------------------------------------------------------------------
     def articles_of(self, journal: str) -> set[object]:

@@ -25,6 +25,7 @@ CASES += [(name, {"journal": journal, **extra}) for journal in ("Plant Cell", "M
                               ("journal-impact-window", {"year": "2025", "window": "14"}))]
 CASES += [("citation-neighbourhood", {"article": "pmid:21933757", "depth": depth}) for depth in ("1", "2")]
 CASES += [("citation-path", {"start": "pmid:39917195", "end": "pmid:21933757", "max_len": n}) for n in ("1", "4")]
+CASES += [("related-articles", {"article": "pmid:39917195"})]
 
 
 @pytest.fixture(scope="module")
