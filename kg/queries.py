@@ -112,7 +112,7 @@ def _param(value: str, source: str) -> Param:
         raise QueryError(f"param {pm['name']!r}: 'one of' takes a string or integer parameter and its default",
                          source=source)
     if pm["marker"] and pm["default"]:
-        raise QueryError(f"param {pm['name']!r}: a {pm['marker']} parameter has no default", source=source)
+        raise QueryError(f"param {pm['name']!r}: {pm['marker']}, it takes no default", source=source)
     return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices,
                  required=pm["marker"] == "required", alternative=pm["marker"] == "alternative")
 

@@ -212,6 +212,6 @@ def test_alternatives_take_exactly_one_and_the_others_match_nothing():
         bind(query, {}, lambda kind, value: [node])
     with pytest.raises(QueryError, match="takes exactly one of article, author, got article, author"):
         bind(query, {"article": "pmid:1", "author": "Corsi F"}, lambda kind, value: [node])
-    with pytest.raises(QueryError, match="an alternative has no default"):
-        parse_header(text.replace("author  author  alternative", "author  author  default x  alternative"),
+    with pytest.raises(QueryError, match="alternative, it takes no default"):
+        parse_header(text.replace("author  author  alternative", "author  author  alternative  default x"),
                      source="q.rq")
