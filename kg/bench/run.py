@@ -184,9 +184,12 @@ def _queries(store: Path, options: Options, log) -> dict:
         pools = _pools(graph, options.articles, rng)
         for name, query in sorted(graph.queries.items()):
             times, rows = [], []
+            alternatives = [p for p in query.params if p.alternative]
             for i in range(options.query_runs + 1):
+                chosen = alternatives[i % len(alternatives)] if alternatives else None  # each in turn
                 params = {p.name: _value(p.type, pools, rng) for p in query.params
-                          if p.default is None and p.name not in ("limit", "offset")}
+                          if p.default is None and p.name not in ("limit", "offset")
+                          and (not p.alternative or p is chosen)}
                 started = time.perf_counter()
                 result = graph.query(name, **params)
                 if i:  # the first run warms the caches and is not counted
