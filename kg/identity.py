@@ -100,9 +100,10 @@ class Identity:
         frontier, known = set(seeds), set()
         while frontier:
             for batch in _batches(frontier):
-                values = "VALUES ?n { " + " ".join(f"<{n}>" for n in batch) + " }"
-                for n, p, v in self.store.query(f"SELECT DISTINCT ?n ?p ?v WHERE {{ {values} {_VALUES_P} "
-                                                f"?n ?p ?v }}").rows:
+                # (node, predicate) pairs in one VALUES: two VALUES blocks make Oxigraph 0.5 scan every
+                # identifier triple (12 s against 0.05 s for 1,000 nodes in a 100,000-article store)
+                values = "VALUES (?n ?p) { " + " ".join(f"(<{n}> <{p}>)" for n in batch for p in _SHORTCUTS) + " }"
+                for n, p, v in self.store.query(f"SELECT DISTINCT ?n ?p ?v WHERE {{ {values} ?n ?p ?v }}").rows:
                     idents_of.setdefault(str(n), set()).add(Identifier(_SHORTCUTS[str(p)], str(v)))
             new = {i for n in frontier for i in idents_of.get(n, ())} - known
             known |= new
