@@ -12,26 +12,15 @@ import pytest
 from lxml import etree
 
 from bibliometrics import Corpus
+from kg.bench.corpus.identifiers import orcid
 from samples import read_records
 
 TEST_DATA = Path(__file__).resolve().parents[1] / "data"
 CITED = "39917195"
 
 
-def orcid(base: str) -> str:
-    """``base`` (15 digits) with its ISO 7064 11,2 check character, as an ORCID."""
-    total = 0
-    for digit in base:
-        total = (total + int(digit)) * 2
-    check = (12 - total % 11) % 11
-    full = base + ("X" if check == 10 else str(check))
-    return "-".join(full[i:i + 4] for i in range(0, 16, 4))
-
-
-ORCIDS = {name: orcid(base) for name, base in (("cited Huthwelker", "000000021000001"),
-                                               ("cited Borca", "000000021000002"),
-                                               ("citing Huthwelker", "000000021000009"),
-                                               ("citing Altamura", "000000021000003"))}
+ORCIDS = {name: orcid(body) for name, body in (("cited Huthwelker", 21000001), ("cited Borca", 21000002),
+                                               ("citing Huthwelker", 21000009), ("citing Altamura", 21000003))}
 # (PMID, family, initials, ORCID) of each citing article's one author
 CITING = [("90000001", "Huthwelker", "T", ORCIDS["citing Huthwelker"]),  # same name, another ORCID: not self
           ("90000002", "Borka", "C", ORCIDS["cited Borca"]),             # same ORCID, another spelling: self
