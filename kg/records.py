@@ -73,14 +73,16 @@ class PartialDate:
 class Author:
     """One author of one article, in the source's order.
 
-    ``family``/``given``/``initials`` for a person; ``name`` alone for a collective (a consortium)
-    or when the source gives an unsplittable name.
+    ``family``/``given``/``initials`` for a person, with ``suffix`` ("Jr", "Sr", "2nd", "III"), which is part of
+    the name: "Wise JP Sr" and "Wise JP" are two people; ``name`` alone for a collective (a consortium) or when
+    the source gives an unsplittable name.
     """
 
     family: str | None = None
     given: str | None = None
     initials: str | None = None
     name: str | None = None
+    suffix: str | None = None
     orcid: str | None = None
     affiliations: tuple[str, ...] = ()
 
@@ -88,7 +90,7 @@ class Author:
     def display_name(self) -> str:
         if self.name:
             return self.name
-        return " ".join(p for p in (self.given or self.initials, self.family) if p)
+        return " ".join(p for p in (self.given or self.initials, self.family, self.suffix) if p)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ FABIO = "http://purl.org/spar/fabio/"
 PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 DATACITE = "http://purl.org/spar/datacite/"
 LITERAL = "http://www.essepuntato.it/2010/06/literalreification/"
-XSD_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
+XSD_GYEARMONTH = "http://www.w3.org/2001/XMLSchema#gYearMonth"
 
 # The PMIDs and DOIs of the articles in the store that have a title: full records, not reference stubs.
 TITLED = (f"SELECT DISTINCT ?id WHERE {{ ?article <{DCTERMS}title> ?title . "
@@ -316,7 +316,7 @@ def test_bad_issn_and_orcid_checksums_are_reported(store: Store) -> None:
     assert any("PMID 2002" in n and "0000-0002-1825-0098" in n for n in notes)
 
 
-# --- a season for a date: the year, no invented month ------------------------------------------------------------
+# --- a season for a date: the year and the first month of its quarter (April for spring), in every reader ------------------------------------------------------------
 
 SPRING = [
     pytest.param("spring.nbib", "PMID- 2001\nTI  - Spring issue.\nDP  - 2011 Spring\n", "2001", id="medline DP"),
@@ -338,12 +338,12 @@ SPRING = [
 
 
 @pytest.mark.parametrize("name, text, identifier", SPRING)
-def test_a_season_keeps_the_year(store: Store, name: str, text: str, identifier: str) -> None:
+def test_a_season_gives_its_first_month(store: Store, name: str, text: str, identifier: str) -> None:
     report = store.load(name, text)
     assert (report.status, report.error, report.skipped) == ("loaded", None, [])
     dates = store.kg.sparql(f'SELECT ?d WHERE {{ {{ ?a <{FABIO}hasPubMedId> "{identifier}" }} UNION '
                             f'{{ ?a <{PRISM}doi> "{identifier}" }} ?a <{PRISM}publicationDate> ?d }}').rows
-    assert [(str(d), str(d.datatype)) for (d,) in dates] == [("2011", XSD_GYEAR)]
+    assert [(str(d), str(d.datatype)) for (d,) in dates] == [("2011-04", XSD_GYEARMONTH)]
     store.assert_baseline_intact()
 
 

@@ -47,11 +47,11 @@ def author_key(position: int, author: Author) -> str:
 
 def name_key(author: Author) -> str | None:
     """The normalised name by which two author entries without a shared ORCID count as one person (an author
-    self-citation): family name and first initial, or a collective name whole; case and accents folded,
+    self-citation): family name, first initial and suffix, or a collective name whole; case and accents folded,
     spaces collapsed. 'De Caro L', 'de Caro Liberato' and 'DE CARO L.' all give 'de caro l'; 'Müller' gives
-    'muller'. None when the entry has no name."""
+    'muller'; 'Wise JP Sr' gives 'wise j sr', another person than 'Wise JP'. None when the entry has no name."""
     if author.family:
-        text = f"{author.family} {(author.given or author.initials or '')[:1]}"
+        text = f"{author.family} {(author.given or author.initials or '')[:1]} {(author.suffix or '').rstrip('.')}"
     else:
         text = author.display_name
     decomposed = unicodedata.normalize("NFKD", text)
@@ -156,7 +156,9 @@ class Minter:
         return f"{self.base}ra/{article_iri.removeprefix(self.base + 'br/')}/{_piece(key)}"
 
     def organisation(self, name: str) -> str:
-        return f"{self.base}org/{hashlib.sha1(slug(name).encode()).hexdigest()[:20]}"
+        """One organisation node per affiliation text exactly as the source gives it: two texts that differ, even
+        by a comma, are two nodes, so that no author shows an affiliation another author's source gave."""
+        return f"{self.base}org/{hashlib.sha1(name.encode('utf-8')).hexdigest()[:20]}"
 
     def reference(self, article_iri: str, number: int) -> str:
         return f"{self.base}be/{article_iri.removeprefix(self.base + 'br/')}/{number}"

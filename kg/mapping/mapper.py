@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg.errors import MappingError
@@ -17,15 +18,38 @@ _SCHEME = {Scheme.PMID: datacite.pmid, Scheme.PMCID: datacite.pmcid, Scheme.DOI:
            Scheme.PII: datacite.pii, Scheme.ISSN: datacite.issn, Scheme.ORCID: datacite.orcid}
 _SHORTCUT = {Scheme.PMID: fabio.hasPubMedId, Scheme.PMCID: fabio.hasPubMedCentralId,
              Scheme.DOI: prism.doi}
-# PubMed publication types (and the like from other sources) → FaBiO subclasses; first match wins.
-_TYPES = {
-    "review": fabio.ReviewArticle, "systematic review": fabio.ReviewArticle, "editorial": fabio.Editorial,
-    "letter": fabio.Letter, "comment": fabio.Comment, "case reports": fabio.CaseReport,
-    "clinical trial": fabio.ClinicalTrialReport, "randomized controlled trial": fabio.ClinicalTrialReport,
-    "published erratum": fabio.Erratum, "news": fabio.NewsItem, "biography": fabio.Biography,
-    "retraction of publication": fabio.Retraction, "congress": fabio.ConferencePaper,
-    "journal article": fabio.JournalArticle,
-}
+# Publication types (PubMed's, and the like from JATS, Crossref, RIS, BibTeX, OpenCitations) → FaBiO subclasses.
+# A record often gives several ("Journal Article", "Review"): the most specific wins, whatever their order, by
+# the rank of this tuple: notices (retraction, erratum) first, then the kinds of research report, then reviews,
+# then opinion and news, then the plain journal article.
+_TYPE_RANKS = (
+    (fabio.Retraction, ("retraction of publication", "retraction")),
+    (fabio.Erratum, ("published erratum", "erratum", "correction")),
+    (fabio.ClinicalTrialReport, ("clinical trial", "randomized controlled trial", "controlled clinical trial",
+                                 "pragmatic clinical trial")),
+    (fabio.CaseReport, ("case reports", "case report")),
+    (fabio.ReviewArticle, ("review", "systematic review", "review article", "scoping review")),
+    (fabio.Editorial, ("editorial",)),
+    (fabio.Letter, ("letter",)),
+    (fabio.Comment, ("comment",)),
+    (fabio.NewsItem, ("news", "newspaper article")),
+    (fabio.Biography, ("biography", "autobiography")),
+    (fabio.ConferencePaper, ("congress", "conference paper", "proceedings article")),
+    (fabio.JournalArticle, ("journal article", "research article", "article")),
+)
+_TYPES = {name: (rank, kind) for rank, (kind, names) in enumerate(_TYPE_RANKS) for name in names}
+
+
+def publication_type(types: tuple[str, ...]) -> str | None:
+    """The FaBiO class of the most specific of ``types`` (case, hyphens and underscores ignored; "Clinical Trial,
+    Phase III" is a clinical trial); None when none is known."""
+    found = []
+    for text in types:
+        name = re.sub(r"[-_\s]+", " ", text).strip().casefold()
+        name = name.split(",")[0] if name.startswith("clinical trial") else name
+        if name in _TYPES:
+            found.append(_TYPES[name])
+    return min(found)[1] if found else None
 
 
 @dataclass(slots=True)
@@ -75,7 +99,7 @@ class Mapper:
         t = out.triples
         out.articles += 1
         self._identity(br, a.identifiers, t)
-        kind = next((_TYPES[p.lower()] for p in a.publication_types if p.lower() in _TYPES), None)
+        kind = publication_type(a.publication_types)
         if kind is None and (a.journal is not None and a.complete):
             kind = fabio.JournalArticle
         if kind is not None:
@@ -196,8 +220,8 @@ class Mapper:
             t.append((agent, foaf.givenName, Lit(author.given)))
         if author.family:
             t.append((agent, foaf.familyName, Lit(author.family)))
-        name = author.name or (f"{author.family} {author.initials}" if author.family and author.initials
-                               else author.display_name)
+        name = author.name or (" ".join(p for p in (author.family, author.initials, author.suffix) if p)
+                               if author.family and author.initials else author.display_name)
         if name:
             t.append((agent, foaf.name, Lit(name)))
         key = name_key(author)

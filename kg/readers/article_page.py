@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import parse
+from kg.readers.fields import clean, date_from_parts, date_from_text, is_initials, split_initials_name
 from kg.readers.text import numbered_lines
 from kg.records import Article, Author, Citation, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
@@ -36,11 +37,6 @@ _ID_ORDER = (Scheme.PMID, Scheme.PMCID, Scheme.DOI)
 _ENTRY_DATE = re.compile(r"\s(\d{4})(?:\s([A-Za-z]{3})(?:\s(\d{1,2}))?)?;")
 # On a stripped tail without its final "."; possessive, so that no run of spaces is tried two ways.
 _ENTRY_TAIL = re.compile(r"(?P<volume>[^():;]*+)(?:\((?P<issue>[^()]*+)\))?+\s*+(?::(?P<pages>.*))?+")
-_INITIALS = re.compile(r"[A-Z]{1,3}")
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                       "nov", "dec"), 1)}
-_PAGE_DATE = re.compile(r"^(\d{4})(?:[\s-]+([A-Za-z]{3})[A-Za-z]*\.?(?:[\s-]+(\d{1,2}))?)?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 # ---------------------------------------------------------------------------------------------- sniffing
@@ -132,7 +128,7 @@ def _page_article(header: _Header, source: str) -> Article:
         identifiers=identifiers,
         title=_title(header.texts("top")),
         abstract=_abstract(header.texts("abstract")),
-        date=_page_date(overview.get("date", "")),
+        date=date_from_text(overview.get("date")),
         journal=_journal(overview.get("journal", "")),
         authors=_with_affiliations(authors, header.texts("affiliations")),
         declared_citation_count=count,
@@ -188,8 +184,8 @@ def _label(identifiers: tuple[Identifier, ...]) -> str:
 
 def _title(texts: list[str]) -> str | None:
     """The non-blank lines above the Overview other than the breadcrumb, joined."""
-    parts = [t.strip() for t in texts if t.strip() and not _BREADCRUMB.match(t.strip())]
-    title = " ".join(parts)
+    parts = [t for t in texts if clean(t) and not _BREADCRUMB.match(t.strip())]
+    title = clean(" ".join(parts)) or ""
     return title if title and not _is_placeholder(title) else None
 
 
@@ -197,38 +193,13 @@ def _abstract(texts: list[str]) -> str | None:
     """Paragraphs (separated by blank lines) joined by a blank line; lines of one paragraph by a space."""
     paragraphs, current = [], []
     for text in [*texts, ""]:
-        if text.strip():
-            current.append(text.strip())
+        if clean(text):
+            current.append(text)
         elif current:
-            paragraphs.append(" ".join(current))
+            paragraphs.append(clean(" ".join(current)))
             current = []
     kept = [p for p in paragraphs if not _is_placeholder(p)]
     return "\n\n".join(kept) or None
-
-
-def _page_date(text: str) -> PartialDate | None:
-    """"2011 Sep 22", "2011 Sep", "2011", "2011-09-22"; a range such as "2011 Sep-Oct" keeps the year only."""
-    text = text.strip()
-    match = _PAGE_DATE.match(text)
-    if match:
-        return _date(match[1], _MONTHS.get(match[2].casefold()) if match[2] else None, match[3])
-    match = _ISO_DATE.match(text)
-    if match:
-        return _date(match[1], int(match[2]), match[3])
-    match = re.match(r"^(\d{4})\b", text)
-    return _date(match[1], None, None) if match else None
-
-
-def _date(year: str, month: int | None, day: str | None) -> PartialDate | None:
-    """A PartialDate at the precision given; an impossible day drops to the month, a bad year to None."""
-    try:
-        return PartialDate(int(year), month, int(day) if day and month else None)
-    except ValueError:
-        pass
-    try:
-        return PartialDate(int(year), month)
-    except ValueError:
-        return None
 
 
 def _journal(text: str) -> Journal | None:
@@ -271,10 +242,10 @@ def _without_marks(text: str) -> str:
 
 def _person(text: str) -> Author:
     """"De Caro L" → family "De Caro", initials "L"; anything else stays a whole name."""
-    parts = text.strip().rsplit(None, 1)
-    if len(parts) == 2 and _INITIALS.fullmatch(parts[1]):
-        return Author(family=parts[0], initials=parts[1])
-    return Author(name=text.strip())
+    family, initials, suffix = split_initials_name(text)
+    if initials:
+        return Author(family=family, initials=initials, suffix=suffix)
+    return Author(name=clean(text))
 
 
 def _with_affiliations(authors: list[tuple[Author, list[str]]], texts: list[str]) -> tuple[Author, ...]:
@@ -298,8 +269,7 @@ def _with_affiliations(authors: list[tuple[Author, list[str]]], texts: list[str]
 
 
 def _replace_affiliations(author: Author, affiliations: list[str]) -> Author:
-    return Author(family=author.family, given=author.given, initials=author.initials, name=author.name,
-                  orcid=author.orcid, affiliations=tuple(dict.fromkeys(affiliations)))
+    return replace(author, affiliations=tuple(dict.fromkeys(affiliations)))
 
 
 # ------------------------------------------------------------------------------------ the citing entries
@@ -415,7 +385,7 @@ def _source_fields(text: str) -> dict:
     if not dates:
         return {}
     match = dates[-1]
-    fields: dict = {"date": _date(match[1], _MONTHS.get((match[2] or "").casefold()), match[3])}
+    fields: dict = {"date": date_from_parts(match[1], match[2], match[3])}
     fields.update(_authors_and_journal(text[: match.start()].strip()))
     fields.update(_volume_issue_pages(text[match.end():].strip()))
     return {key: value for key, value in fields.items() if value is not None}
@@ -431,7 +401,7 @@ def _authors_and_journal(text: str) -> dict:
     if not chunks:
         return {}
     tokens = chunks[-1].split()
-    split = next((i for i in range(1, len(tokens)) if _INITIALS.fullmatch(tokens[i])), None)
+    split = next((i for i in range(1, len(tokens)) if is_initials(tokens[i]) and len(tokens[i]) <= 3), None)
     journal = " ".join(tokens[split + 1:]).rstrip(".").strip() if split else ""
     if not journal:
         return {}  # the last author and the journal cannot be told apart: keep neither

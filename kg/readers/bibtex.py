@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import BinaryIO
 
 import bibtexparser
@@ -18,8 +17,8 @@ from bibtexparser.model import (Block, DuplicateBlockKeyBlock, DuplicateFieldKey
                                 MiddlewareErrorBlock, ParsingFailedBlock)
 
 from kg.errors import ReaderError
-from kg.readers.pubmed_xml import parse_month
-from kg.readers.ris import author, cited_by, ids_in_urls, issns_in, journal, labelled, pages, parse_date, valid
+from kg.readers.fields import (cited_by, clean, date_fields, ids_in_urls, issns_in, labelled, date_from_parts, pages,
+                               person, sole_author_affiliations, suffix_of, unlabelled_journal, valid)
 from kg.records import Article, Author, Identifier, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "bibtex"
@@ -134,22 +133,20 @@ def _record(entry: Entry, line: int | None, library: Library) -> Article | Skipp
     abbreviation = prose.get("abbrev_source_title") or prose.get("shortjournal")
     issns = issns_in([raw["issn"]] if raw.get("issn") else [])
     affiliations = [a.strip() for a in (prose.get("affiliation") or "").split(";") if a.strip()]
-    authors = [a for a in prose.get("author", []) if a is not None]
-    if len(authors) == 1 and affiliations:  # record-level affiliations: see kg.readers.ris.people
-        authors = [replace(authors[0], affiliations=tuple(affiliations))]
+    authors = sole_author_affiliations([a for a in prose.get("author", []) if a is not None], affiliations)
     return Article(
         identifiers=identifiers,
         title=prose.get("title"),
         abstract=prose.get("abstract"),
         date=_date(raw),
-        journal=journal(title, abbreviation if abbreviation != title else None, issns) if title else None,
+        journal=unlabelled_journal(title, abbreviation if abbreviation != title else None, issns) if title else None,
         volume=_plain(raw.get("volume")),
         issue=_plain(raw.get("number") or raw.get("issue")),
         pages=_pages(raw),
         publication_types=tuple(dict.fromkeys(t for t in (_TYPES.get(entry.entry_type, entry.entry_type),
                                                           prose.get("document_type")) if t)),
         languages=tuple(t for t in (prose.get("language") or prose.get("langid"),) if t),
-        authors=tuple(authors),
+        authors=authors,
         declared_citation_count=cited_by([raw.get("note", "")]),
         record_id=entry.key,
     )
@@ -189,18 +186,18 @@ def _person(parts: NameParts) -> Author | None:
         return Author(name=given) if given else None
     if not given:
         return Author(name=family)  # a group, or a name bibtex could not split
-    return author(family, given)
+    return person(family, given, suffix_of(_clean(" ".join(parts.jr))) or _clean(" ".join(parts.jr)))
 
 
 def _clean(text: str) -> str | None:
-    return " ".join(_JATS.sub(" ", text).split()) or None
+    return clean(_JATS.sub(" ", text))
 
 
 def _plain(text: str | None) -> str | None:
     """A verbatim field (identifier, number, pages) without braces and LaTeX escapes ("10.1/a\\_b")."""
     if not text:
         return None
-    return " ".join(_VERBATIM_ESCAPE.sub(r"\1", text).split()) or None
+    return clean(_VERBATIM_ESCAPE.sub(r"\1", text))
 
 
 # --- identifiers, pages, date -----------------------------------------------------------------------------------
@@ -231,12 +228,10 @@ def _pages(raw: dict[str, str]) -> Pages | None:
 
 def _date(raw: dict[str, str]) -> PartialDate | None:
     """BibLaTeX ``date`` ("2019-05-01", "2019-05"), else ``year`` with ``month`` (jan, 1, January) and ``day``."""
-    parsed = parse_date(_plain(raw.get("date")) or "")
+    parsed = date_fields(_plain(raw.get("date")) or "")
     if parsed and parsed[0]:
         return PartialDate.best(*parsed)
     year = _plain(raw.get("year"))
     if not year or not re.fullmatch(r"\d{4}", year):
         return None
-    month = parse_month(_plain(raw.get("month")) or "")
-    day = _plain(raw.get("day"))
-    return PartialDate.best(int(year), month, int(day) if month and day and day.isdecimal() else None)
+    return date_from_parts(year, _plain(raw.get("month")), _plain(raw.get("day")))

@@ -14,7 +14,7 @@ import ijson
 
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
-from kg.readers.pubmed_xml import parse_medline_pages
+from kg.readers.fields import clean, date_from_parts, medline_pages, suffix_of
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
 NAME = "crossref-json"
@@ -282,10 +282,10 @@ def _article(work: dict[str, Any], doi: str) -> Article:
 # --- values ---------------------------------------------------------------------------------------------------------
 
 def _text(value: Any) -> str | None:
-    """A string (or a number) with whitespace collapsed; None when empty or of another type."""
+    """A string (or a number) with layout whitespace collapsed; None when empty or of another type."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
-    return " ".join(str(value).split()) or None
+    return clean(str(value))
 
 
 def _markup_free(value: Any) -> str | None:
@@ -343,7 +343,7 @@ def _pages(work: dict[str, Any]) -> Pages | None:
     """``page`` as a first and last page ("233-250", "e123"), else the article-number."""
     page = _text(work.get("page"))
     if page:
-        pages = parse_medline_pages(page)
+        pages = medline_pages(page)
         if pages is not None:
             return pages
     number = _text(work.get("article-number"))
@@ -357,9 +357,7 @@ def _date(work: dict[str, Any]) -> PartialDate | None:
         first = _list(parts[0]) if parts else []
         numbers = [_int(p) for p in first[:3]]
         if numbers and numbers[0] is not None:
-            month = numbers[1] if len(numbers) > 1 else None
-            day = numbers[2] if len(numbers) > 2 and month is not None else None
-            date = PartialDate.best(numbers[0], month, day)
+            date = date_from_parts(*numbers)
             if date is not None:
                 return date
     return None
@@ -380,7 +378,8 @@ def _author(entry: Any) -> Author | None:
     if not (family or given or name):
         return None
     affiliations = (_text(a.get("name")) if isinstance(a, dict) else _text(a) for a in _list(entry.get("affiliation")))
-    return Author(family=family, given=given, name=name, orcid=normalise_or_none(Scheme.ORCID, _first(entry.get("ORCID"))),
+    suffix = _text(entry.get("suffix"))
+    return Author(family=family, given=given, name=name, suffix=suffix_of(suffix) or suffix, orcid=normalise_or_none(Scheme.ORCID, _first(entry.get("ORCID"))),
                   affiliations=tuple(a for a in affiliations if a))
 
 

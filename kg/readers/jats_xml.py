@@ -12,7 +12,7 @@ from lxml import etree
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
 from kg.readers.xml import iterparse, release, syntax_error
-from kg.readers.pubmed_xml import parse_month
+from kg.readers.fields import clean, date_from_parts
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
 NAME = "jats-xml"
@@ -127,7 +127,7 @@ def _text(element: etree._Element | None, skip: frozenset[str] = frozenset()) ->
     """The text inside ``element``, whitespace collapsed; None when empty. See _joined for ``skip`` and spacing."""
     if element is None:
         return None
-    return " ".join(_joined(element, skip).split()) or None
+    return clean(_joined(element, skip))
 
 
 def _joined(element: etree._Element, skip: frozenset[str]) -> str:
@@ -240,18 +240,9 @@ def _date_kind(pub_date: etree._Element) -> str:
 
 
 def _ymd(pub_date: etree._Element) -> PartialDate | None:
-    """Year, month and day as given; a season (or an unreadable month) leaves the year alone."""
-    year = _int(_text(pub_date.find("year")))
-    if year is None:
-        return None
-    month = parse_month(_text(pub_date.find("month")) or "")
-    day = _int(_text(pub_date.find("day"))) if month else None
-    return PartialDate.best(year, month, day)
-
-
-def _int(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdecimal() else None
+    """Year, month and day as given; a season, or a month range, gives its first month."""
+    return date_from_parts(_text(pub_date.find("year")), _text(pub_date.find("month")), _text(pub_date.find("day")),
+                           season=_text(pub_date.find("season")))
 
 
 def _journal(journal_meta: etree._Element | None) -> Journal | None:
@@ -378,7 +369,8 @@ def _names(contrib: etree._Element) -> dict[str, str | None]:
             return {"name": _text(string_name)}
         name = string_name
     if name is not None:
-        return {"family": _text(name.find("surname")), "given": _text(name.find("given-names"))}
+        return {"family": _text(name.find("surname")), "given": _text(name.find("given-names")),
+                "suffix": _text(name.find("suffix"))}
     return {"name": _text(contrib.find("collab"), _COLLAB_SKIP)}
 
 

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
-from kg.readers.pubmed_xml import parse_medline_date, parse_medline_pages, parse_month
+from kg.readers.fields import clean, date_from_parts, date_from_text, given_and_suffix, medline_pages, split_initials_name
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "medline"
@@ -21,9 +21,7 @@ _SNIFF_RECORD = re.compile(r"^PMID- *\d+ *\r?\n(?:OWN |STAT|TI  )- ", re.MULTILI
 _ARTICLE_ID = re.compile(r"(.*?)\s*\[(\w+)\]")
 _ARTICLE_ID_SCHEMES = {"doi": Scheme.DOI, "pii": Scheme.PII}
 _ISSN_TYPE = re.compile(r"(\S+)\s*\((Print|Electronic|Linking)\)", re.IGNORECASE)
-_FULL_DATE = re.compile(r"(\d{4})\s+([A-Za-z]+)\s+(\d{1,2})(?:\s*-.*)?")
 _EPUB_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})?")
-_INITIALS = re.compile(r"[A-Z]+")
 _ORCID_PREFIX = re.compile(r"\s*ORCID:\s*", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\[?\s*(?:not available|(?:no )?(?:title|abstract) (?:not )?available)\s*\]?\.?",
                           re.IGNORECASE)
@@ -112,7 +110,7 @@ def _record(raw: _Raw) -> Record:
     """An Article, or Skipped when a line is malformed or no PMID, PMCID or DOI validates."""
     values: dict[str, list[str]] = {}
     for tag, value, _ in raw.fields:
-        values.setdefault(tag, []).append(" ".join(value.split()))
+        values.setdefault(tag, []).append(clean(value) or "")
     raw_pmid = _first(values, "PMID")
     record_id = f"PMID {raw_pmid}" if raw_pmid else f"record {raw.position} at line {raw.start}"
     if raw.bad is not None:
@@ -196,26 +194,19 @@ def _pages(values: dict[str, list[str]]) -> Pages | None:
     """PG as MedlinePgn, else an LID without a ``[type]`` (PMC's electronic location, an article number)."""
     pagination = _first(values, "PG")
     if pagination:
-        return parse_medline_pages(pagination)
+        return medline_pages(pagination)
     location = next((v for v in values.get("LID", ()) if v and not _ARTICLE_ID.fullmatch(v)), None)
     return Pages(first=location) if location else None
 
 
 def _date(published: str | None, electronic: str | None) -> PartialDate | None:
-    """DP at its own precision (``2011 Sep 22`` is a day, ``2011 Spring`` a year), else DEP (``20110922``)."""
-    if published:
-        full = _FULL_DATE.fullmatch(published)
-        month = parse_month(full.group(2)) if full else None
-        if full and month:
-            return PartialDate.best(int(full.group(1)), month, int(full.group(3)))
-        date = parse_medline_date(published)
-        if date is not None:
-            return date
+    """DP at its own precision (``2011 Sep 22`` a day, ``2011 Sep-Oct`` and ``2011 Spring`` a month), else DEP
+    (``20110922``)."""
+    date = date_from_text(published)
+    if date is not None:
+        return date
     epub = _EPUB_DATE.fullmatch(electronic or "")
-    if epub:
-        day = epub.group(3)
-        return PartialDate.best(int(epub.group(1)), int(epub.group(2)), int(day) if day else None)
-    return None
+    return date_from_parts(epub.group(1), int(epub.group(2)), epub.group(3)) if epub else None
 
 
 # --- authors ----------------------------------------------------------------------------------------------------
@@ -231,9 +222,10 @@ def _authors(fields: list[tuple[str, str, int]]) -> tuple[Author, ...]:
     target: dict | None = None  # the author that AD/AUID lines belong to; None after an investigator or editor
     awaiting_au = False  # the last author came from FAU and its AU (initials) has not come yet
     for tag, raw, _ in fields:
-        value = " ".join(raw.split())
+        value = clean(raw) or ""
         if tag == "AU" and awaiting_au and target is not None:
-            target["initials"] = _split_au(value)[1]
+            _, target["initials"], suffix = split_initials_name(value)
+            target["suffix"] = target["suffix"] or suffix
             awaiting_au = False
         elif tag in ("FAU", "AU", "CN") and value:
             target = _new_author(tag, value)
@@ -256,19 +248,11 @@ def _new_author(tag: str, value: str) -> dict:
     """The fields of an Author from FAU (full name), AU (family and initials) or CN (a collective name)."""
     if tag == "CN":
         names = {"name": value}
-    elif tag == "FAU":  # "De Caro, Liberato"; no comma: all of it is the family name
-        family, _, given = value.partition(",")
-        names = {"family": family.strip() or None, "given": given.strip() or None}
+    elif tag == "FAU":  # "Wise, John Pierce Sr"; no comma: all of it is the family name
+        family, _, rest = value.partition(",")
+        given, suffix = given_and_suffix(rest.strip() or None)
+        names = {"family": family.strip() or None, "given": given, "suffix": suffix}
     else:
-        family, initials = _split_au(value)
-        names = {"family": family, "initials": initials}
-    return {**names, "orcid": None, "affiliations": []}
-
-
-def _split_au(value: str) -> tuple[str, str | None]:
-    """AU ``De Caro L`` → (``De Caro``, ``L``); ``Moore WE Jr`` → (``Moore``, ``WE``); one word → no initials."""
-    words = value.split()
-    for index in range(len(words) - 1, 0, -1):
-        if _INITIALS.fullmatch(words[index]):
-            return " ".join(words[:index]), words[index]
-    return value, None
+        family, initials, suffix = split_initials_name(value)
+        names = {"family": family, "initials": initials, "suffix": suffix}
+    return {"suffix": None, **names, "orcid": None, "affiliations": []}

@@ -7,10 +7,12 @@ import io
 import re
 import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import normalise
+from kg.readers.fields import clean, date_from_parts, family_first
 from kg.records import Article, Author, Citation, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "opencitations-csv"
@@ -163,7 +165,7 @@ def _no_identifier(where: str, text: str) -> str:
 
 
 def _clean(text: str) -> str | None:
-    return " ".join(text.split()) or None
+    return clean(text)
 
 
 def _flag(text: str) -> bool | None:
@@ -233,8 +235,7 @@ def parse_date(text: str) -> PartialDate | None:
     match = _DATE.fullmatch(text.strip())
     if match is None:
         return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    return PartialDate.best(year, month, day)
+    return date_from_parts(*match.groups())
 
 
 def parse_timespan(text: str) -> str | None:
@@ -265,10 +266,10 @@ def parse_authors(text: str) -> tuple[Author, ...]:
         name, tokens = _bracketed(piece)
         orcids = _valid(Scheme.ORCID, "orcid", tokens)
         orcid = orcids[0] if orcids else None
-        if "," in name:
-            family, given = (_clean(part) for part in name.split(",", 1))
-            if family or given:
-                authors.append(Author(family=family, given=given, orcid=orcid))
+        if "," in name and (author := family_first(name)).family:
+            authors.append(replace(author, orcid=orcid))
+        elif "," in name and (given := _clean(name.split(",", 1)[1])):
+            authors.append(Author(given=given, orcid=orcid))
         elif _clean(name):
             authors.append(Author(name=_clean(name), orcid=orcid))
     return tuple(authors)

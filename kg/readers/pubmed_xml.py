@@ -11,6 +11,7 @@ from lxml import etree
 
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
+from kg.readers.fields import clean, date_from_parts, date_from_text, medline_pages
 from kg.readers.xml import iterparse, release, syntax_error
 from kg.records import Article, Author, Deletion, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
@@ -27,17 +28,9 @@ _ARTICLE_ID_SCHEMES = {"pubmed": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Sche
                        "pii": Scheme.PII}
 _REFERENCE_ID_SCHEMES = {"pubmed": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, "doi": Scheme.DOI}
 
-_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december")
-_MONTHS = {**{n: i for i, n in enumerate(_MONTH_NAMES, 1)}, **{n[:3]: i for i, n in enumerate(_MONTH_NAMES, 1)},
-           "sept": 9}
-_MEDLINE_DATE = re.compile(r"\D*?(\d{4})(?:\s+([A-Za-z]+))?")
-_PAGE_RANGE = re.compile(r"\s*[-\u2010-\u2013]\s*")
-_PAGE_NOTE = re.compile(r"\s+(?:contd|cont|concl|passim)\.?$", re.IGNORECASE)
-_PAGE_START = re.compile(r"(.*?)(\d+)(\D*)")
-_PAGE_END = re.compile(r"(\d+)(\D*)")
 _EMPTY = etree.Element("Article")  # stands in for a missing Article element; never modified
-_AUTHOR_NAMES = {"LastName": "family", "ForeName": "given", "Initials": "initials", "CollectiveName": "name"}
+_AUTHOR_NAMES = {"LastName": "family", "ForeName": "given", "Initials": "initials", "Suffix": "suffix",
+                 "CollectiveName": "name"}
 
 
 def sniff(head: bytes) -> bool:
@@ -141,13 +134,10 @@ def _grandchildren(element: etree._Element | None, tag: str) -> Iterable[etree._
 
 
 def _text(element: etree._Element | None) -> str | None:
-    """All text inside ``element`` (inline markup included), whitespace collapsed; None when empty."""
+    """All text inside ``element`` (inline markup flattened), layout whitespace collapsed; None when empty."""
     if element is None:
         return None
-    raw = element.text if len(element) == 0 else "".join(element.itertext())
-    if not raw:
-        return None
-    return " ".join(raw.split()) or None
+    return clean(element.text if len(element) == 0 else "".join(element.itertext()))
 
 
 def _texts(elements: Iterable[etree._Element]) -> tuple[str, ...]:
@@ -222,38 +212,8 @@ def _pages(pagination: etree._Element | None, piis: list[str]) -> Pages | None:
         return Pages(start, _text(fields.get("EndPage")))
     medline = _text(fields.get("MedlinePgn"))
     if medline:
-        return parse_medline_pages(medline)
+        return medline_pages(medline)
     return Pages(first=piis[0]) if piis else None
-
-
-def parse_medline_pages(text: str) -> Pages | None:
-    """``233-50`` → 233 to 250, ``S92-100`` → S92 to S100, ``e123`` → e123; only the first of several ranges."""
-    first = _PAGE_NOTE.sub("", re.split(r"[,;]", text, maxsplit=1)[0].strip())
-    if not first:
-        return None
-    parts = _PAGE_RANGE.split(first, maxsplit=1)
-    start = parts[0]
-    end = parts[1] if len(parts) == 2 else ""
-    if not start:
-        return Pages(first=end) if end else None
-    return Pages(start, _expand_end(start, end) if end else None)
-
-
-def _expand_end(start: str, end: str) -> str | None:
-    """Complete an abbreviated last page from the first: (1519, 23) → 1523, (S92, 100) → S100.
-
-    None when the completed last page would come before the first (``87-5``): a typo, not a range.
-    """
-    start_match, end_match = _PAGE_START.fullmatch(start), _PAGE_END.fullmatch(end)
-    if start_match is None or end_match is None:
-        return end  # the last page has its own prefix ("e12-e15", "NP1-NP9") or no number at all
-    prefix, start_digits = start_match.group(1), start_match.group(2)
-    end_digits, end_rest = end_match.groups()
-    if len(end_digits) < len(start_digits):
-        end_digits = start_digits[: len(start_digits) - len(end_digits)] + end_digits
-    if int(end_digits) < int(start_digits):
-        return None
-    return prefix + end_digits + end_rest
 
 
 def _abstract(abstract: etree._Element | None) -> str | None:
@@ -277,7 +237,7 @@ def _date(pub_date: etree._Element | None, article: etree._Element,
     """PubDate at its own precision, else the electronic ArticleDate, else the year PubMed listed it."""
     if pub_date is not None:
         fields = _children(pub_date)
-        date = _ymd(fields) or parse_medline_date(_text(fields.get("MedlineDate")) or "")
+        date = _ymd(fields) or date_from_text(_text(fields.get("MedlineDate")))
         if date is not None:
             return date
     for article_date in article.iterchildren("ArticleDate"):
@@ -286,46 +246,14 @@ def _date(pub_date: etree._Element | None, article: etree._Element,
             return date
     for history in _grandchildren(_children(pubmed_data).get("History"), "PubMedPubDate"):
         if history.get("PubStatus") == "pubmed":
-            year = _int(_text(_children(history).get("Year")))
-            return PartialDate.best(year, None, None) if year else None
+            return date_from_parts(_text(_children(history).get("Year")))
     return None
 
 
 def _ymd(fields: dict[str, etree._Element]) -> PartialDate | None:
-    """A date from Year/Month/Day (Month as ``Sep``, ``09`` or ``9``); a Season adds nothing."""
-    year = _int(_text(fields.get("Year")))
-    if year is None:
-        return None
-    month = parse_month(_text(fields.get("Month")) or "")
-    day = _int(_text(fields.get("Day"))) if month else None
-    return PartialDate.best(year, month, day)
-
-
-def parse_month(text: str) -> int | None:
-    """``Sep``, ``September``, ``09`` or ``9`` → 9; anything else (a season) → None."""
-    text = text.strip()
-    if text.isdecimal():
-        number = int(text)
-        return number if 1 <= number <= 12 else None
-    return _MONTHS.get(text.lower())
-
-
-def parse_medline_date(text: str) -> PartialDate | None:
-    """The first year of a MedlineDate, with the month that follows it when it is a month name.
-
-    ``1998 Dec-1999 Jan`` → 1998-12, ``2011 Sep-Oct`` → 2011-09, ``2000 Spring`` and ``1999-2000`` → the year.
-    """
-    match = _MEDLINE_DATE.match(text)
-    if match is None:
-        return None
-    word = match.group(2)
-    month = _MONTHS.get(word.lower()) if word else None
-    return PartialDate.best(int(match.group(1)), month, None)
-
-
-def _int(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdecimal() else None
+    """A date from Year/Month/Day (Month as ``Sep``, ``09`` or ``9``), or Year and a Season (its first month)."""
+    return date_from_parts(_text(fields.get("Year")), _text(fields.get("Month")), _text(fields.get("Day")),
+                           season=_text(fields.get("Season")))
 
 
 # --- authors and references -------------------------------------------------------------------------------------

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from typing import BinaryIO
-from urllib.parse import unquote
 
 from rispy import RisParser
 
-from kg.errors import IdentifierError, ReaderError
-from kg.identifiers import normalise
-from kg.readers.pubmed_xml import parse_month
+from kg.errors import ReaderError
+from kg.readers.fields import (cited_by, clean, date_fields, family_first, ids_in_urls, issns_in, labelled, pages,
+                               sole_author_affiliations, unlabelled_journal, valid)
 from kg.readers.text import numbered_lines
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
@@ -26,19 +24,6 @@ _JOURNAL_TYPES = {"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "INPR", "ABST", "SER
 # Tags that repeat: every line (and every continuation line, as with Dimensions' URLs and WoS' ISSNs) is one value.
 _LIST_TAGS = ["A1", "A2", "A3", "A4", "AU", "AD", "AN", "DO", "KW", "L3", "LA", "M1", "M3", "N1", "SN", "UR"]
 
-_DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/(10\.\S+)", re.IGNORECASE)
-_PMID_URL = re.compile(r"https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/"
-                       r"|europepmc\.org/(?:abstract|article)/MED/)(\d+)\b", re.IGNORECASE)
-_PMCID_URL = re.compile(r"https?://(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/"
-                        r"|europepmc\.org/(?:abstract|article)/PMC/)(PMC\d+)\b", re.IGNORECASE)
-_LABELLED = {Scheme.PMID: re.compile(r"\bPMID\s*[:=]?\s*(\d+)\b"),
-             Scheme.PMCID: re.compile(r"\bPMCID\s*[:=]?\s*(PMC\d+)\b", re.IGNORECASE)}
-_ISSN = re.compile(r"(?<![\dX-])\d{4}-?\d{3}[\dXx](?![\dX-])")
-_CITED_BY = re.compile(r"^\s*cited by\s*:?\s*(\d+)\s*$", re.IGNORECASE)
-_NUMERIC_DATE = re.compile(r"(\d{4})(?:[/-](\d{0,2})(?:[/-](\d{0,2}))?)?(?:[/-].*)?")
-_WORDY_DATE = re.compile(r"(?:(\d{4})\s+)?([A-Za-z]{3,})\.?(?:\s+(\d{1,2}))?(?:,?\s+(\d{4}))?")
-_PAGE_RANGE = re.compile(r"(\w+)\s*(?:-{1,3}|[\u2010-\u2015])\s*(\w+)")
-_INITIALS = re.compile(r"[A-Z](?:[.\s-]*[A-Z])*\.?")
 _JATS = re.compile(r"</?jats:[^>]*>")  # Crossref's JATS markup, passed on in Dimensions' abstracts
 
 
@@ -138,7 +123,7 @@ def _record(entry: dict, record_id: str, line: int) -> Article | Skipped:
         pages=_pages(_one(entry, "SP"), _one(entry, "EP"), _one(entry, "C7")),
         publication_types=tuple(dict.fromkeys(t for t in (_TYPES.get(kind, kind), *_values(entry, "M3")) if t)),
         languages=tuple(dict.fromkeys(_values(entry, "LA"))),
-        authors=people(authors, _values(entry, "AD")),
+        authors=sole_author_affiliations([family_first(name) for name in authors], _values(entry, "AD")),
         declared_citation_count=cited_by(_values(entry, "N1")),
         record_id=record_id,
     )
@@ -150,7 +135,7 @@ def _values(entry: dict, *tags: str) -> list[str]:
     for tag in tags:
         value = entry.get(tag)
         for text in value if isinstance(value, list) else [value] if value else []:
-            text = " ".join(text.split())
+            text = clean(text)
             if text:
                 found.append(text)
     return found
@@ -165,7 +150,7 @@ def _prose(text: str | None) -> str | None:
     """Text without the JATS tags some sources leave in (``<jats:p>``)."""
     if not text:
         return None
-    return " ".join(_JATS.sub(" ", text).split()) or None
+    return clean(_JATS.sub(" ", text))
 
 
 # --- identifiers ------------------------------------------------------------------------------------------------
@@ -186,39 +171,6 @@ def _identifiers(entry: dict) -> tuple[tuple[Identifier, ...], list[str]]:
     return tuple(dict.fromkeys(found + dois)), rejected
 
 
-def valid(scheme: Scheme, texts: Iterable[str]) -> list[Identifier]:
-    """The texts that validate as ``scheme``, normalised, in order; the others are dropped."""
-    found = []
-    for text in texts:
-        try:
-            found.append(Identifier(scheme, normalise(scheme, text)))
-        except IdentifierError:
-            continue
-    return found
-
-
-def ids_in_urls(urls: Iterable[str], scheme: Scheme) -> list[Identifier]:
-    """DOIs in doi.org links, PMIDs in PubMed (and Europe PMC MED) links, PMCIDs in PMC links."""
-    pattern = {Scheme.DOI: _DOI_URL, Scheme.PMID: _PMID_URL, Scheme.PMCID: _PMCID_URL}[scheme]
-    texts = (unquote(match.group(1)) for url in urls for match in pattern.finditer(url))
-    return valid(scheme, texts)
-
-
-def labelled(notes: Iterable[str], scheme: Scheme) -> list[Identifier]:
-    """Identifiers written out with their label in a note: ``PMID: 123``, ``PMCID: PMC9``."""
-    pattern = _LABELLED[scheme]
-    return valid(scheme, (match.group(1) for note in notes for match in pattern.finditer(note)))
-
-
-def cited_by(notes: Iterable[str]) -> int | None:
-    """Scopus's citation count at export time, from a ``Cited By :4`` note."""
-    for note in notes:
-        match = _CITED_BY.match(note)
-        if match:
-            return int(match.group(1))
-    return None
-
-
 # --- journal, pages, date ---------------------------------------------------------------------------------------
 
 def _journal(entry: dict, kind: str) -> Journal | None:
@@ -228,23 +180,7 @@ def _journal(entry: dict, kind: str) -> Journal | None:
     issns = issns_in(_values(entry, "SN"))
     if not (title or abbreviation or issns):
         return None
-    return journal(title, abbreviation, issns)
-
-
-def journal(title: str | None, abbreviation: str | None, issns: list[str]) -> Journal:
-    """A Journal; RIS and BibTeX do not say which ISSN is which, so they go to print then electronic in order."""
-    return Journal(title=title, iso_abbreviation=abbreviation, issn_print=issns[0] if issns else None,
-                   issn_electronic=issns[1] if len(issns) > 1 else None)
-
-
-def issns_in(texts: Iterable[str]) -> list[str]:
-    """Every valid ISSN in ``texts`` ("20964129 (ISSN)", "0956-053X; 1879-2456"), normalised, deduplicated."""
-    found = []
-    for text in texts:
-        if "isbn" in text.lower():  # Scopus labels book numbers "(ISBN)"; SN holds them for books
-            text = ";".join(part for part in re.split(r"[;,]", text) if "isbn" not in part.lower())
-        found += [i.value for i in valid(Scheme.ISSN, _ISSN.findall(text))]
-    return list(dict.fromkeys(found))
+    return unlabelled_journal(title, abbreviation, issns)
 
 
 def _pages(first: str | None, last: str | None, article_number: str | None) -> Pages | None:
@@ -252,21 +188,10 @@ def _pages(first: str | None, last: str | None, article_number: str | None) -> P
     return pages(first, last) or (Pages(first=article_number) if article_number else None)
 
 
-def pages(first: str | None, last: str | None) -> Pages | None:
-    """First and last page; a range in the first ("359-368", "56--66") is split."""
-    if first and not last:
-        match = _PAGE_RANGE.fullmatch(first)
-        if match:
-            first, last = match.groups()
-    if not (first or last):
-        return None
-    return Pages(first, last)
-
-
 def _date(entry: dict) -> PartialDate | None:
     """The year of PY (else Y1, else DA), with the month and day of the first of DA, Y1, PY that has them for
     that year: WoS gives "PY 2022" and "DA SEP 10", Scopus only "PY 2020", SciELO "DA 2018-06-21" as well."""
-    parsed = {tag: [parse_date(v) for v in _values(entry, tag)] for tag in ("DA", "Y1", "PY")}
+    parsed = {tag: [date_fields(v) for v in _values(entry, tag)] for tag in ("DA", "Y1", "PY")}
     years = [d[0] for tag in ("PY", "Y1", "DA") for d in parsed[tag] if d and d[0]]
     if not years:
         return None
@@ -274,49 +199,3 @@ def _date(entry: dict) -> PartialDate | None:
         if month and year in (None, years[0]):
             return PartialDate.best(years[0], month, day)
     return PartialDate.best(years[0], None, None)
-
-
-def parse_date(text: str) -> tuple[int | None, int | None, int | None] | None:
-    """(year, month, day), each None where absent: "2020///", "2016/09//", "2018-06-21", "SEP 10", "2020 Jun"."""
-    text = text.strip()
-    match = _NUMERIC_DATE.fullmatch(text)
-    if match:
-        year, month, day = (int(g) if g else None for g in match.groups())
-        return year, month, day if month else None
-    match = _WORDY_DATE.fullmatch(text)
-    if match:
-        month = parse_month(match.group(2))
-        year = match.group(1) or match.group(4)
-        day = int(match.group(3)) if month and match.group(3) else None
-        return int(year) if year else None, month, day
-    return None
-
-
-# --- authors ----------------------------------------------------------------------------------------------------
-
-def people(names: Iterable[str], affiliations: list[str]) -> tuple[Author, ...]:
-    """Authors from "Family, Given[, Suffix]" (a name without a comma is kept whole, as for a group).
-
-    RIS (AD) and Scopus BibTeX give affiliations for the record, not per author: they go to the author only
-    when there is one author, where they cannot belong to anyone else.
-    """
-    authors = [person(name) for name in names]
-    if len(authors) == 1 and affiliations:
-        authors = [replace(authors[0], affiliations=tuple(affiliations))]
-    return tuple(authors)
-
-
-def person(name: str) -> Author:
-    family, comma, rest = name.partition(",")
-    given = rest.split(",")[0].strip()
-    if not comma or not family.strip():
-        return Author(name=name)
-    return author(family.strip(), given or None)
-
-
-def author(family: str, given: str | None) -> Author:
-    """An Author; initials are derived only from a given name that is nothing but initials ("E. J." → EJ)."""
-    initials = None
-    if given and _INITIALS.fullmatch(given):
-        initials = re.sub(r"[^A-Z]", "", given)
-    return Author(family=family, given=given, initials=initials)

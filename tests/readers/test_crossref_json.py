@@ -68,7 +68,8 @@ def _work(crossref_dir: Path, name: str = SCIENTOMETRICS) -> dict[str, Any]:
 
 
 def _collapse(text: str | None) -> str | None:
-    return " ".join(text.split()) or None if text is not None else None
+    """Layout whitespace (spaces, tabs, line breaks) collapsed; no-break and thin spaces kept."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip(" ") or None if text is not None else None
 
 
 class _TextOnly(HTMLParser):
@@ -118,8 +119,8 @@ def _expected(work: dict[str, Any]) -> dict[str, Any]:
         "date": PartialDate(*work["issued"]["date-parts"][0]),  # every real work has a full issued date
         "types": [work["type"]],
         "languages": [work["language"]] if "language" in work else [],
-        "authors": [(_collapse(a.get("family")), _collapse(a.get("given")), _collapse(a.get("name")))
-                    for a in authors],
+        "authors": [(_collapse(a.get("family")), _collapse(a.get("given")), _collapse(a.get("suffix")),
+                     _collapse(a.get("name"))) for a in authors],
         "orcids": [_orcid(a.get("ORCID")) for a in authors],
         "affiliations": [[_collapse(f["name"]) for f in a.get("affiliation", [])] for a in authors],
         "reference dois": [r["DOI"].lower() for r in work.get("reference", []) if "DOI" in r],
@@ -141,7 +142,7 @@ def _actual(record: Article) -> dict[str, Any]:
         "date": record.date,
         "types": list(record.publication_types),
         "languages": list(record.languages),
-        "authors": [(a.family, a.given, a.name) for a in record.authors],
+        "authors": [(a.family, a.given, a.suffix, a.name) for a in record.authors],
         "orcids": [a.orcid for a in record.authors],
         "affiliations": [list(a.affiliations) for a in record.authors],
         "reference dois": [i.value for r in record.references for i in r.identifiers],

@@ -385,7 +385,8 @@ def test_invalid_orcid_and_issn_are_dropped_not_fatal(jats_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("dates", "expected"), [
-    (b'<pub-date pub-type="ppub"><season>Spring</season><year>1990</year></pub-date>', PartialDate(1990)),
+    (b'<pub-date pub-type="ppub"><season>Spring</season><year>1990</year></pub-date>', PartialDate(1990, 4)),
+    (b'<pub-date pub-type="ppub"><season>Apr-Jun</season><year>1990</year></pub-date>', PartialDate(1990, 4)),
     (b'<pub-date pub-type="epub"><day>9</day><month>Sep</month><year>2019</year></pub-date>'
      b'<pub-date pub-type="collection"><year>2019</year></pub-date>', PartialDate(2019)),
     (b'<pub-date date-type="pub" publication-format="electronic"><day>3</day><month>2</month><year>2020</year>'

@@ -127,11 +127,12 @@ def test_every_record_loads_and_matches_an_independent_parse(nbib_dir: Path, nam
         assert article.volume == block.one("VI") and article.issue == block.one("IP")
         assert article.journal.title == block.one("JT") and article.journal.nlm_abbreviation == block.one("TA")
         expected_authors = [(tag, value) for tag, value in re.findall(r"^(FAU|CN) +- (.*)$", block.text, re.MULTILINE)]
-        assert [("CN", a.name) if a.name else ("FAU", f"{a.family}, {a.given}") for a in article.authors] \
-            == expected_authors
+        # "FAU - Shaffer, Arthur L 3rd": the suffix is part of the name, not of the given name
+        assert [("CN", a.name) if a.name else ("FAU", f"{a.family}, {a.given}" + (f" {a.suffix}" if a.suffix else ""))
+                for a in article.authors] == expected_authors
         # "AU  - Shaffer AL 3rd", "AU  - Rider SD Jr": the initials come before a suffix
-        initials = [re.fullmatch(r".* ([A-Z]+)(?: (?:Jr|Sr|\d+(?:st|nd|rd|th)))?", v).group(1) for v in block.all("AU")]
-        assert [a.initials for a in article.authors if not a.name] == initials
+        au = [re.fullmatch(r".* ([A-Z]+)(?: (Jr|Sr|\d+(?:st|nd|rd|th)))?", v).groups() for v in block.all("AU")]
+        assert [(a.initials, a.suffix) for a in article.authors if not a.name] == au
         assert sum(len(a.affiliations) for a in article.authors) == len(block.all("AD"))
         orcids = re.findall(r"^AUID- ORCID: (?:http://orcid\.org/)?(\S+)$", block.text, re.MULTILINE)
         assert [a.orcid for a in article.authors if a.orcid] == orcids
@@ -399,7 +400,7 @@ AD  - An editor's affiliation.
         Author(family="Nolan", initials="J", affiliations=("Dublin, Ireland.",)),  # invalid ORCID check digit dropped
         Author(name="The Consortium", affiliations=("Consortium office.",)),
         Author(family="Aristotle"),  # FAU without a comma; the AUID is not an ORCID
-        Author(family="Moore", initials="WE"),
+        Author(family="Moore", initials="WE", suffix="Jr"),
     )
 
 
@@ -413,8 +414,8 @@ def test_au_right_after_a_fau_gives_only_initials() -> None:
     ("2011 Sep", None, PartialDate(2011, 9)),
     ("2011", None, PartialDate(2011)),
     ("1998 Dec-1999 Jan", None, PartialDate(1998, 12)),
-    ("2011 Spring", None, PartialDate(2011)),
-    ("2011 Winter", "20110105", PartialDate(2011)),  # DP wins over the electronic date, at its own precision
+    ("2011 Spring", None, PartialDate(2011, 4)),  # a season: the first month of its quarter
+    ("2011 Winter", "20110105", PartialDate(2011, 1)),  # DP wins over the electronic date, at its own precision
     ("2016 Jan-Feb", None, PartialDate(2016, 1)),
     ("2011 Sep 22-28", None, PartialDate(2011, 9, 22)),
     ("2011 Feb 30", None, PartialDate(2011, 2)),  # no such day: the month is still right

@@ -162,7 +162,7 @@ def test_meta_journal_article_with_orcids(oc_dir: Path) -> None:
         Author(family="Lemos", given="Martin", orcid="0000-0002-0788-2400"),
         Author(family="Bell", given="Laura"), Author(family="Deutsch", given="Susanne"),
         Author(family="Zieglowski", given="Leonie"), Author(family="Ernst", given="Lisa"),
-        Author(family="Fink", given="Daniel"), Author(family="Tolba", given="R.", orcid="0000-0002-0383-3994"),
+        Author(family="Fink", given="Daniel"), Author(family="Tolba", given="R.", initials="R", orcid="0000-0002-0383-3994"),
         Author(family="Bleilevens", given="Christian"),
         Author(family="Steitz", given="Julia", orcid="0000-0001-7088-1972"))
 
@@ -238,7 +238,7 @@ def test_meta_collective_and_family_only_authors(oc_dir: Path) -> None:
         PartialDate(2004), None, None, Pages("27", "82"))
     # line 8: "doi:10.1088/0022-3727/13/1/002",...,"Sato, N","1980-01-14",...
     assert records[6].date == PartialDate(1980, 1, 14)
-    assert records[6].authors == (Author(family="Sato", given="N"),)
+    assert records[6].authors == (Author(family="Sato", given="N", initials="N"),)  # a given name of initials only
     # endgame 13, line 8: ...; Fiorito, Graziano; COST Action FA1301","2022...
     cost = _read(oc_dir / "oc_meta__endgame_input_13.csv")[6]
     assert cost.authors[-2:] == (Author(family="Fiorito", given="Graziano"), Author(name="COST Action FA1301"))

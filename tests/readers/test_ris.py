@@ -250,7 +250,7 @@ def _entry(*lines: str, kind: str = "JOUR") -> str:
 def test_dates_at_the_precision_given() -> None:
     texts = {"Y1  - 2020///": PartialDate(2020), "PY  - 2020/05/01/": PartialDate(2020, 5, 1),
              "PY  - 2020/02/30": PartialDate(2020, 2), "DA  - 2020 Jun": PartialDate(2020, 6),
-             "PY  - 2020\nDA  - 2019-12-01": PartialDate(2020), "PY  - 2021\nDA  - Spring": PartialDate(2021),
+             "PY  - 2020\nDA  - 2019-12-01": PartialDate(2020), "PY  - 2021\nDA  - Spring": PartialDate(2021, 4),
              "PY  - forthcoming": None}
     found = _read("".join(_entry("DO  - 10.1000/x", line) for line in texts))
     assert [a.date for a in found] == list(texts.values())
@@ -270,7 +270,7 @@ def test_identifiers_from_links_notes_and_invalid_ones() -> None:
 def test_authors_suffixes_groups_and_affiliations() -> None:
     found = _read(_entry("DO  - 10.1000/a", "AU  - Smith, John, Jr.", "AU  - WHO Working Group", "AD  - Somewhere")
                   + _entry("DO  - 10.1000/b", "A1  - Doe, J.", "AD  - Dept A", "AD  - Dept B"))
-    assert found[0].authors == (Author(family="Smith", given="John"), Author(name="WHO Working Group"))
+    assert found[0].authors == (Author(family="Smith", given="John", suffix="Jr."), Author(name="WHO Working Group"))
     assert found[1].authors == (Author(family="Doe", given="J.", initials="J", affiliations=("Dept A", "Dept B")),)
 
 
