@@ -21,7 +21,7 @@ from tqdm import tqdm
 from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
 from kg.identifiers import dropped
-from kg.identity import Identity
+from kg.consolidate.identity import Identity
 from kg.updates import Updates, sequence
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
@@ -134,22 +134,22 @@ class Loader:
             if self._checksum_of(graph) == checksum and not again:
                 report.status = "unchanged"
                 return report
-            linked = self.identity.linked_by(graph)
+            before = self.identity.held_together_by(graph)  # what an earlier version of the source held together
             self._withdraw(graph)  # a changed or incomplete source replaces what it stated before
             self._describe(graph, identity, checksum, report, complete=False)
             try:
                 self._read_into(Path(path), report, graph, format, named)
-            finally:  # what was written, even by a failed load, is counted and merged
+            finally:  # what was written, even by a failed load, is counted and settled
                 self._count_in(graph)
-                report.merged = self.identity.merge(graph)
-                unlinked = linked - self.identity.linked_by(graph)
                 files = self.updates.nlm_files(self.sources())
                 if report.format == "pubmed-xml" and (place := sequence(Path(report.source).name)):
                     files[graph] = place
-                notes, withdrawn_links = self.updates.apply(graph, files)
+                notes, withdrawn = self.updates.apply(graph, files)
                 report.problems.extend(notes)
-                if unlinked | withdrawn_links:
-                    self._split(unlinked | withdrawn_links)
+                seeds = before | self.identity.seeds(graph) | withdrawn
+                settled = self.identity.settle(seeds, loaded=graph, reload=not again)
+                report.merged = settled.renamed
+                self._load_again(sorted(settled.reload - {graph}))
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
@@ -268,27 +268,22 @@ class Loader:
         return str(found[0])
 
     def unload(self, graph: str) -> int:
-        """Removes what one source stated, and its description, and splits the nodes that only it merged;
+        """Removes what one source stated, and its description, and parts the nodes that only it held together;
         returns how many triples went."""
         count = self._count(graph)
-        linked = self.identity.linked_by(graph)
+        seeds = self.identity.held_together_by(graph)
         files = self.updates.nlm_files(self.sources())
         self._withdraw(graph)
         self._forget(graph)
-        self._split(linked)
+        self._load_again(sorted(self.identity.settle(seeds).reload))
         if graph in files:  # the records it replaced or deleted in earlier PubMed files come back
             self._load_again([g for g, place in files.items() if place < files[graph]])
         self.store.flush()
         return count
 
-    def _split(self, identifiers: set[str]) -> None:
-        """Splits what no source links any more. A source that described two of the parted articles on one node
-        is loaded again from its file, which parts its statements; when the file is gone or changed, its
-        statements stay on one node and a note says so."""
-        self._load_again(self.identity.split(identifiers))
-
     def _load_again(self, graphs: list[str]) -> None:
-        """Loads sources again from their files, when the files are still there unchanged; a note otherwise."""
+        """Loads sources again from their files (which parts the statements of records that one node held), when
+        the files are still there unchanged; a note otherwise."""
         for graph in graphs:
             source = next((s for s in self.sources() if s["graph"] == graph), {})
             file = str(source.get("file", ""))

@@ -14,11 +14,14 @@ import re
 
 from kg import derived
 from kg.mapping.iris import Minter
+from kg.mapping.mapper import SHORTCUTS
 from kg.mapping.vocab import datacite, dcterms, fabio, kgv, prism
+from kg.records import Identifier
 from kg.store.oxigraph import OxigraphStore, Quad
 
 _NLM_FILE = re.compile(r"pubmed(\d{2})n(\d{4})")
 _IDENTITY = {datacite.hasIdentifier, fabio.hasPubMedId, fabio.hasPubMedCentralId, prism.doi}
+_SCHEMES = {str(predicate): scheme for scheme, predicate in SHORTCUTS.items()}
 
 
 def sequence(label: str) -> tuple[int, int] | None:
@@ -38,9 +41,9 @@ class Updates:
         return {str(s["graph"]): seq for s in sources
                 if s.get("format") == "pubmed-xml" and (seq := sequence(str(s.get("label", ""))))}
 
-    def apply(self, graph: str, files: dict[str, tuple[int, int]]) -> tuple[list[str], set[str]]:
+    def apply(self, graph: str, files: dict[str, tuple[int, int]]) -> tuple[list[str], set[Identifier]]:
         """Settles which records of ``graph`` (just loaded) and of the other NLM files stand. Returns notes for
-        the load report, and the identifiers whose link a withdrawn record was (for the caller to split)."""
+        the load report, and the identifiers the withdrawn records held (for identity to settle again)."""
         if graph not in files or len(files) < 2:
             return [], set()
         mine, labels = files[graph], self._labels()
@@ -63,14 +66,15 @@ class Updates:
             deleter, holder = str(deleter), str(holder)
             if holder in files and deleter in files and files[holder] < files[deleter]:
                 withdraw[(holder, str(node))] = f"PMID {pmid}: deleted by {labels.get(deleter, deleter)}"
-        unlinked: set[str] = set()
+        held: set[Identifier] = set()
         for (holder, node), why in sorted(withdraw.items()):
-            unlinked |= self.withdraw(holder, node)
+            held |= self.withdraw(holder, node)
         return [f"{why} (withdrawn from {labels.get(holder, holder)})" for (holder, _), why in sorted(withdraw.items())], \
-            unlinked
+            held
 
-    def withdraw(self, graph: str, article: str) -> set[str]:
-        """Removes one record's statements from ``graph``; returns the identifiers the record linked."""
+    def withdraw(self, graph: str, article: str) -> set[Identifier]:
+        """Removes one record's statements from ``graph``; returns the article identifiers they held (what
+        identity settles again)."""
         key = self.m.key_of(article)
         own, todo = {article}, [article]
         todo += [q[0] for q in self.store.quads_with(article, as_object=True, graph=graph) if self.m.minted_from(q[0], key)]
@@ -99,7 +103,7 @@ class Updates:
                 if isinstance(quad[2], str) and quad[2].startswith(self.m.base) and quad[2] not in own:
                     candidates.add(quad[2])
         derived.replace(self.store, self.m, remove, set(), own)
-        return {q[0] for q in remove if q[1] == kgv.coIdentifies} | {q[2] for q in remove if q[1] == kgv.coIdentifies}
+        return {Identifier(_SCHEMES[q[1]], q[2].value) for q in remove if q[1] in _SCHEMES}
 
     def _labels(self) -> dict[str, str]:
         """Every source graph's file name, from the provenance graph (one query for a load's notes)."""

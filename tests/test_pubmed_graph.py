@@ -52,28 +52,51 @@ def _ids(ids: ET.Element | None) -> list[str]:
     return sorted(set(found), key=lambda k: (list(kinds.values()).index(k.split(":")[0] + ":"), len(k), k))
 
 
+def _scheme(key: str) -> str:
+    return key.split(":")[0]
+
+
+def _rank(key: str) -> tuple:
+    return ["pmid", "pmcid", "doi"].index(_scheme(key)), len(key), key
+
+
 @pytest.fixture(scope="module")
-def same(xml_records) -> dict[str, str]:
-    """Every identifier → the one its article is known by: identifiers given together (by a record or by a
-    reference's id list) name one article, transitively; the PMID, else PMCID, else DOI, smallest first."""
-    parent: dict[str, str] = {}
-
-    def find(k: str) -> str:
-        while parent.setdefault(k, k) != k:
-            k = parent[k]
-        return k
-
+def same(xml_records) -> dict[tuple[str, ...], str]:
+    """Every claim (the identifiers a record, or a reference's id list, gives one article) → the identifier its
+    article is known by. Claims sharing an identifier are one article, transitively, but never two claims with
+    different PMIDs or PMCIDs: an identifier that would join such claims joins nothing. Identifiers are tried
+    PMIDs first, then PMCIDs, then DOIs, smallest first; an article is known by its PMID, else PMCID, else DOI."""
+    claims = []
     for pmid, article in xml_records.items():
-        lists = [[f"pmid:{pmid}"] + _ids(article.find("PubmedData/ArticleIdList"))]
-        lists += [_ids(r.find("ArticleIdList")) for r in article.iter("Reference")]
-        for ids in lists:
-            for other in ids[1:]:
-                parent[find(other)] = find(ids[0])
-    groups: dict[str, list[str]] = {}
-    for k in parent:
-        groups.setdefault(find(k), []).append(k)
-    return {k: min(members, key=lambda m: (["pmid", "pmcid", "doi"].index(m.split(":")[0]), len(m), m))
-            for members in groups.values() for k in members}
+        claims.append(tuple(sorted({f"pmid:{pmid}", *_ids(article.find("PubmedData/ArticleIdList"))}, key=_rank)))
+        claims += [tuple(ids) for r in article.iter("Reference") if (ids := _ids(r.find("ArticleIdList")))]
+    claims = sorted(set(claims))
+    group = list(range(len(claims)))
+    members = {n: set(c) for n, c in enumerate(claims)}
+    holders: dict[str, set[int]] = {}
+    for n, claim in enumerate(claims):
+        for key in claim:
+            holders.setdefault(key, set()).add(n)
+
+    def root(n: int) -> int:
+        while group[n] != n:
+            n = group[n]
+        return n
+
+    for key in sorted(holders, key=_rank):
+        roots = {root(n) for n in holders[key]}
+        joined = set().union(*(members[r] for r in roots))
+        single = all(len({k for k in joined if _scheme(k) == s}) <= 1 for s in ("pmid", "pmcid"))
+        if len(roots) > 1 and (_scheme(key) == "pmid" or single):
+            first, *rest = sorted(roots)
+            for other in rest:
+                group[other] = first
+                members[first] |= members.pop(other)
+    return {claim: min(members[root(n)], key=_rank) for n, claim in enumerate(claims)}
+
+
+def _record_claim(pmid: str, article: ET.Element) -> tuple[str, ...]:
+    return tuple(sorted({f"pmid:{pmid}", *_ids(article.find("PubmedData/ArticleIdList"))}, key=_rank))
 
 
 def test_every_article_is_loaded(baseline_graph, baseline, xml_records, same):
@@ -81,12 +104,15 @@ def test_every_article_is_loaded(baseline_graph, baseline, xml_records, same):
     assert elements == len(xml_records) == 30_000
     report = baseline_graph.report.sources[0]
     assert (report.records, report.articles, report.skipped) == (elements, elements, [])
-    articles = {same[f"pmid:{p}"] for p in xml_records}
-    assert len(articles) == elements - 1  # 420122 and 420123 share the DOI 10.1093/ajcn/32.2.277: one article
+    articles = {same[_record_claim(p, a)] for p, a in xml_records.items()}
+    assert len(articles) == elements  # 420122 and 420123 share a DOI, but two PMIDs are two articles
     assert _summary(baseline_graph)["articles"] == len(articles)
-    [[node]] = baseline_graph.sparql("SELECT DISTINCT ?a WHERE { ?a <http://prismstandard.org/namespaces/basic/2.0/"
-                                     "doi> '10.1093/ajcn/32.2.277' }").rows
-    assert str(node).endswith("/br/pmid/420122")
+    nodes = baseline_graph.sparql("SELECT DISTINCT ?a WHERE { ?a <http://prismstandard.org/namespaces/basic/2.0/"
+                                  "doi> '10.1093/ajcn/32.2.277' } ORDER BY ?a").rows
+    assert [str(n).rsplit("/", 1)[1] for (n,) in nodes] == ["420122", "420123"]
+    problems = baseline_graph.query("identifier-problems", limit=1000).dicts()
+    conflicts = [(r["subject"].rsplit("/", 1)[1], r["value"]) for r in problems if r["problem"] == "conflict"]
+    assert set(conflicts) >= {("420122", "10.1093/ajcn/32.2.277"), ("420123", "10.1093/ajcn/32.2.277")}
 
 
 def test_citations_and_references_match_the_reference_lists(baseline_graph, xml_records, same):
@@ -95,9 +121,10 @@ def test_citations_and_references_match_the_reference_lists(baseline_graph, xml_
         for reference in article.iter("Reference"):
             if reference.findtext("Citation") or reference.find("ArticleIdList") is not None:
                 references += 1
-            key = _ref_key(reference)
-            if key and same.get(key, key) != same[f"pmid:{pmid}"]:
-                pairs.add((same[f"pmid:{pmid}"], same.get(key, key)))
+            ids = tuple(_ids(reference.find("ArticleIdList")))
+            citing = same[_record_claim(pmid, article)]
+            if ids and same[ids] != citing:
+                pairs.add((citing, same[ids]))
     assert _summary(baseline_graph)["citations"] == len(pairs)
     [[stored]] = baseline_graph.sparql("SELECT (COUNT(DISTINCT ?be) AS ?n) WHERE { ?be a "
                                        "<http://purl.org/spar/biro/BibliographicReference> }").rows
@@ -105,7 +132,8 @@ def test_citations_and_references_match_the_reference_lists(baseline_graph, xml_
 
 
 def _text(element: ET.Element | None) -> str | None:
-    return " ".join("".join(element.itertext()).split()) if element is not None else None
+    """The element's text with XML layout whitespace collapsed (no-break and thin spaces kept)."""
+    return re.sub(r"[ \t\r\n]+", " ", "".join(element.itertext())).strip(" ") if element is not None else None
 
 
 def _sample(xml_records: dict[str, ET.Element]) -> list[str]:
@@ -131,8 +159,9 @@ def test_records_field_by_field(baseline_graph, xml_records):
         assert str(row["pub_date"])[:4] == year, pmid
         issns = {i.text for i in article.iter("ISSN")} | {article.findtext(".//ISSNLinking")} - {None}
         assert row.get("issn") is None or row["issn"] in issns, pmid
-        names = [f"{a.findtext('LastName')} {a.findtext('Initials')}" if a.find("LastName") is not None
-                 else a.findtext("CollectiveName") for a in article.iter("Author") if a.get("ValidYN") != "N"]
+        names = [" ".join(t for t in (a.findtext("LastName"), a.findtext("Initials"), a.findtext("Suffix")) if t)
+                 if a.find("LastName") is not None else a.findtext("CollectiveName")
+                 for a in article.iter("Author") if a.get("ValidYN") != "N"]
         assert baseline_graph.query("article-authors", article=f"pmid:{pmid}").column("name") == names, pmid
         cited = {k for k in (_ref_key(r) for r in article.iter("Reference")) if k and k != f"pmid:{pmid}"}
         assert row["reference_count"] == len(cited), pmid
@@ -152,3 +181,22 @@ def test_citing_articles_of_a_much_cited_reference(baseline_graph, xml_records):
 
 def test_materialised_counts_are_exact(baseline_graph, counts_are_fresh):
     assert counts_are_fresh(baseline_graph) > 40_000
+
+
+def test_a_name_suffix_makes_another_person(baseline_graph, xml_records):
+    """Father and son in one author list ("Nadler C", "Nadler C Jr"; "Moore W 3rd", "Moore W Jr"): two people,
+    two name keys, by which self-citations are found."""
+    for pmid in ("400904", "401682", "422010"):
+        authors = [a for a in xml_records[pmid].iter("Author") if a.get("ValidYN") != "N"]
+        rows = baseline_graph.sparql(
+            "SELECT ?position ?name ?key WHERE { ?a <http://prismstandard.org/namespaces/basic/2.0/publicationDate> ?d ; "
+            "<http://purl.org/spar/fabio/hasPubMedId> '" + pmid + "' ; <http://purl.org/spar/pro/isDocumentContextFor> ?r . "
+            "?r <https://w3id.org/kg-loader/ns#authorPosition> ?position ; <http://purl.org/spar/pro/isHeldBy> ?ag . "
+            "?ag <http://xmlns.com/foaf/0.1/name> ?name ; <https://w3id.org/kg-loader/ns#nameKey> ?key } "
+            "ORDER BY ?position").rows
+        names = [" ".join(t for t in (a.findtext("LastName"), a.findtext("Initials"), a.findtext("Suffix")) if t)
+                 for a in authors]
+        assert [str(name) for _, name, _ in rows] == names, pmid
+        keys = [str(key) for _, _, key in rows]
+        assert len(set(keys)) == len(keys), (pmid, keys)  # every author of these lists is a person of their own
+        assert any(a.findtext("Suffix") for a in authors) and any(k.endswith((" jr", " 2nd", " 3rd")) for k in keys)

@@ -16,7 +16,8 @@ A = rdf.type
 SEEN_LIMIT = 2_000_000
 _SCHEME = {Scheme.PMID: datacite.pmid, Scheme.PMCID: datacite.pmcid, Scheme.DOI: datacite.doi,
            Scheme.PII: datacite.pii, Scheme.ISSN: datacite.issn, Scheme.ORCID: datacite.orcid}
-_SHORTCUT = {Scheme.PMID: fabio.hasPubMedId, Scheme.PMCID: fabio.hasPubMedCentralId,
+# The one-hop identifier literals on an article, beside the OCDM identifier nodes
+SHORTCUTS = {Scheme.PMID: fabio.hasPubMedId, Scheme.PMCID: fabio.hasPubMedCentralId,
              Scheme.DOI: prism.doi}
 # Publication types (PubMed's, and the like from JATS, Crossref, RIS, BibTeX, OpenCitations) → FaBiO subclasses.
 # A record often gives several ("Journal Article", "Review"): the most specific wins, whatever their order, by
@@ -127,11 +128,11 @@ class Mapper:
             if ident.scheme not in _SCHEME or not self._first((br, ident)):
                 continue
             self._identifier(br, ident, t)
-            if ident.scheme in _SHORTCUT:
-                t.append((br, _SHORTCUT[ident.scheme], Lit(ident.value)))
+            if ident.scheme in SHORTCUTS:
+                t.append((br, SHORTCUTS[ident.scheme], Lit(ident.value)))
         # The record's claim that its identifiers name one article: what merges nodes (kg.identity), and what
         # unmerges them when this source is unloaded.
-        linked = [i for i in identifiers if i.scheme in _SHORTCUT]
+        linked = [i for i in identifiers if i.scheme in SHORTCUTS]
         if len(linked) > 1:  # most stubs have one identifier: nothing to link, nothing to mint
             first, *others = dict.fromkeys(self.m.identifier(i) for i in linked)
             for other in others:
@@ -236,7 +237,7 @@ class Mapper:
         t.extend(((br, frbr.part, be), (be, A, biro.BibliographicReference)))
         if ref.text:
             t.append((be, c4o.hasContent, Lit(ref.text)))
-        if not any(i.scheme in _SHORTCUT for i in ref.identifiers):
+        if not any(i.scheme in SHORTCUTS for i in ref.identifiers):
             return
         cited = self.m.article(ref.identifiers)
         if cited == br:

@@ -140,6 +140,7 @@ class KGV(DefinedNamespace):
     status: URIRef
     count: URIRef
     coIdentifies: URIRef
+    conflictingIdentifier: URIRef
     deletesRecordsOf: URIRef
     counted: URIRef
 

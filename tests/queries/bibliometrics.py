@@ -1,7 +1,8 @@
 """What the author and journal queries must answer, worked out in plain Python from the records the readers
 produce: no SPARQL and no store. Identity follows MAPPING.md, not kg's code: records and references naming a
-common PMID, PMCID or DOI are one article; an ORCID is one person across articles; an author without one is one
-person per article and position."""
+common PMID, PMCID or DOI are one article, except that two holding different PMIDs (or PMCIDs) never are, and an
+identifier that would join them joins nothing (a conflict); an ORCID is one person across articles; an author
+without one is one person per article and position."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ def fold(text: str) -> str:
 
 
 def name_key(author: Author) -> str:
-    """Family name and first initial, or the whole name of a collective, folded."""
+    """Family name, first initial and suffix ("Wise JP Sr" is not "Wise JP"), or the whole name of a collective,
+    folded."""
     if author.family:
-        return fold(f"{author.family} {(author.given or author.initials or '')[:1]}")
+        return fold(f"{author.family} {(author.given or author.initials or '')[:1]} {(author.suffix or '').rstrip('.')}")
     return fold(author.display_name)
 
 
@@ -34,7 +36,7 @@ def shown_name(author: Author) -> str:
     if author.name:
         return author.name
     if author.family and author.initials:
-        return f"{author.family} {author.initials}"
+        return " ".join(p for p in (author.family, author.initials, author.suffix) if p)
     return author.display_name
 
 
@@ -78,20 +80,21 @@ class Corpus:
     """The articles, people, journals and citations that a set of records describes."""
 
     def __init__(self, records: list[Article | Citation]) -> None:
-        self._parent: dict[tuple[Scheme, str], tuple[Scheme, str]] = {}
         mentions = [ids for r in records for ids in _mentions(r)]
-        for ids in mentions:
-            for other in ids[1:]:
-                self._union(ids[0], other)
+        self._root_of_claim = _group(mentions)
+        self._roots_of_id: dict[tuple[Scheme, str], set[object]] = defaultdict(set)
         self.nodes: dict[object, Node] = defaultdict(Node)
         keys_of: dict[object, set[tuple[Scheme, str]]] = defaultdict(set)
         for ids in mentions:
-            root = self._find(ids[0])
+            root = self._root_of_claim[frozenset(ids)]
             self.nodes[root].ids.update(ids)
+            for key in ids:
+                self._roots_of_id[key].add(root)
             keys_of[root].add(next(i for s in ARTICLE_SCHEMES for i in ids if i[0] is s))
         # Articles that kg's graph holds today as more than one node (named by one identifier here, by another
         # there): their citations depend on the node merging that is being changed, so tests leave them out.
         self.unsettled = {root for root, keys in keys_of.items() if len(keys) > 1}
+        self.conflicts = {key for key, roots in self._roots_of_id.items() if len(roots) > 1}
         self.people: dict[object, Person] = defaultdict(Person)
         self.roles_of: dict[object, set[tuple[object, int]]] = defaultdict(set)  # person → (node, position)
         self.journal_abbreviations: dict[str, set[str]] = defaultdict(set)
@@ -104,27 +107,27 @@ class Corpus:
                 self._link(_ids(record.citing), _ids(record.cited))
 
     # -- identity -------------------------------------------------------------------------------------------
-    def _find(self, key: tuple[Scheme, str]) -> tuple[Scheme, str]:
-        self._parent.setdefault(key, key)
-        while self._parent[key] != key:
-            self._parent[key] = self._parent[self._parent[key]]
-            key = self._parent[key]
-        return key
-
-    def _union(self, a: tuple[Scheme, str], b: tuple[Scheme, str]) -> None:
-        self._parent[self._find(a)] = self._find(b)
+    def _find(self, key: tuple[Scheme, str]) -> object:
+        """The article one identifier names; for an identifier in conflict, the article it alone names (a stub)."""
+        roots = self._roots_of_id.get(key, set())
+        if len(roots) == 1:
+            return next(iter(roots))
+        return self._root_of_claim.get(frozenset([key]), key)
 
     def node_of_pmid(self, pmid: str) -> object:
         return self._find((Scheme.PMID, pmid))
 
     def node_of(self, identifiers: tuple[Identifier, ...]) -> object | None:
         ids = _ids(identifiers)
-        return self._find(ids[0]) if ids else None
+        if not ids:
+            return None
+        return self._root_of_claim.get(frozenset(ids)) or self._find(ids[0])
 
     def node_of_iri(self, iri: str) -> object:
         """The article an IRI names: MAPPING.md derives it from an identifier (``.../br/pmid/123``)."""
         scheme, value = iri.rsplit("/", 2)[1:]
-        return self._find((Scheme(scheme), unquote(value)))
+        key = (Scheme(scheme), unquote(value))
+        return key if key in self.nodes else self._find(key)
 
     # -- records --------------------------------------------------------------------------------------------
     def _article(self, a: Article) -> None:
@@ -156,7 +159,7 @@ class Corpus:
     def _link(self, citing: list, cited: list) -> None:
         if not citing or not cited:
             return
-        a, b = self._find(citing[0]), self._find(cited[0])
+        a, b = self._root_of_claim[frozenset(citing)], self._root_of_claim[frozenset(cited)]
         if a != b:  # an article citing itself is not stored
             self.nodes[b].citing.add(a)
             self.nodes[a].cited.add(b)
@@ -276,6 +279,39 @@ class Corpus:
 
 def _ids(identifiers: tuple[Identifier, ...]) -> list[tuple[Scheme, str]]:
     return [(i.scheme, i.value) for i in identifiers if i.scheme in ARTICLE_SCHEMES]
+
+
+def _rank(key: tuple[Scheme, str]) -> tuple[int, int, str]:
+    return ARTICLE_SCHEMES.index(key[0]), len(key[1]), key[1]
+
+
+def _group(claims: list[list[tuple[Scheme, str]]]) -> dict[frozenset, tuple[Scheme, str]]:
+    """Each claim (the identifiers one record or reference gives) → its article, named by the best identifier of
+    its group. Identifiers join the claims holding them, PMIDs first, then PMCIDs, then DOIs, smallest first,
+    unless the joined claims would hold two PMIDs or two PMCIDs."""
+    unique = sorted({frozenset(c) for c in claims}, key=lambda c: sorted(map(_rank, c)))
+    parent = list(range(len(unique)))
+    members = {n: set(c) for n, c in enumerate(unique)}
+    holders: dict[tuple[Scheme, str], set[int]] = defaultdict(set)
+    for n, claim in enumerate(unique):
+        for key in claim:
+            holders[key].add(n)
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            n = parent[n]
+        return n
+
+    for key in sorted(holders, key=_rank):
+        roots = {root(n) for n in holders[key]}
+        joined = set().union(*(members[r] for r in roots))
+        single = all(len({k for k in joined if k[0] is s}) <= 1 for s in (Scheme.PMID, Scheme.PMCID))
+        if len(roots) > 1 and (key[0] is Scheme.PMID or single):
+            first, *rest = sorted(roots)
+            for other in rest:
+                parent[other] = first
+                members[first] |= members.pop(other)
+    return {claim: min(members[root(n)], key=_rank) for n, claim in enumerate(unique)}
 
 
 def _mentions(record: Article | Citation) -> list[list[tuple[Scheme, str]]]:

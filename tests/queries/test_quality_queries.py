@@ -37,9 +37,9 @@ def _keys(ids) -> set[str]:
 
 
 def _group_of(corpus: Corpus, iri: str) -> object:
-    """The model's article whose identifiers the IRI is minted from."""
-    key = iri.split("/br/", 1)[1]
-    [root] = [root for root, node in corpus.nodes.items() if key in _keys(node.ids)]
+    """The model's article whose best identifier the IRI is minted from."""
+    root = corpus.node_of_iri(iri)
+    assert root in corpus.nodes, iri
     return root
 
 
@@ -62,19 +62,22 @@ def identifier_sample(tmp_path_factory, shared: Path):
         yield kg, read_records(files)
 
 
-def _identifier_problems(records) -> tuple[Corpus, set[tuple], dict[tuple, object]]:
-    """(problem, scheme, value, detail) of every finding, and the model article or ORCID each concerns."""
+def _identifier_problems(records) -> tuple[Corpus, set[tuple]]:
+    """(problem, scheme, value, detail, whom) of every finding: whom is the model article or ORCID it concerns."""
     corpus = Corpus(records)
-    expected: dict[tuple, object] = {}
+    expected: set[tuple] = set()
     titled = {corpus.node_of(r.identifiers) for r in records if isinstance(r, Article) and r.title}
     for root, node in corpus.nodes.items():
         schemes = {s for s, _ in node.ids}
         if root in titled and Scheme.PMID not in schemes and Scheme.DOI not in schemes:
-            expected[("missing", None, None, "no PMID and no DOI")] = root
+            expected.add(("missing", None, None, "no PMID and no DOI", root))
         for scheme, name in SCHEMES.items():
             values = {v for s, v in node.ids if s is scheme}
             if len(values) > 1:
-                expected.update({("duplicated", name, v, f"{len(values)} values"): root for v in values})
+                expected |= {("duplicated", name, v, f"{len(values)} values", root) for v in values}
+    for scheme, value in corpus.conflicts:  # an identifier two articles hold, which joins nothing
+        holders = {root for root, node in corpus.nodes.items() if (scheme, value) in node.ids}
+        expected |= {("conflict", SCHEMES[scheme], value, f"{len(holders)} articles", root) for root in holders}
     keys: dict[str, set[str]] = defaultdict(set)
     for record in records:
         for author in record.authors if isinstance(record, Article) else ():
@@ -82,26 +85,24 @@ def _identifier_problems(records) -> tuple[Corpus, set[tuple], dict[tuple, objec
                 keys[author.orcid].add(name_key(author))
     for orcid, found in keys.items():
         if len(found) > 1:
-            expected.update({("orcid-names", "orcid", orcid, key): orcid for key in found})
-    return corpus, set(expected), expected
+            expected |= {("orcid-names", "orcid", orcid, key, orcid) for key in found}
+    return corpus, expected
 
 
 def test_identifier_problems_are_the_missing_duplicated_and_shared_identifiers(identifier_sample):
     kg, records = identifier_sample
-    corpus, _, expected = _identifier_problems(records)
+    corpus, expected = _identifier_problems(records)
     rows = kg.query("identifier-problems", limit=1000).dicts()
-    found = {(r["problem"], r.get("scheme"), r.get("value"), r["detail"]): r["subject"] for r in rows}
-    assert len(found) == len(rows) and set(found) == set(expected)
-    for finding, subject in found.items():
-        if finding[0] == "orcid-names":
-            assert subject.endswith("/ra/orcid/" + expected[finding])
-        else:
-            assert _group_of(corpus, subject) == expected[finding]
-    # every kind is there: Cochrane updates (two PMIDs, one DOI), F1000 versions (several DOIs), an ORCID given to
-    # two co-authors of one Crossref record, one spelt two ways in OpenCitations Meta, the edited JATS article
-    kinds = {(problem, scheme) for problem, scheme, _, _ in expected}
-    assert kinds == {("missing", None), ("duplicated", "pmid"), ("duplicated", "doi"), ("orcid-names", "orcid")}
-    assert any(detail == "3 values" for _, _, _, detail in expected)
+    found = {(r["problem"], r.get("scheme"), r.get("value"), r["detail"],
+              r["subject"].rsplit("/ra/orcid/", 1)[1] if r["problem"] == "orcid-names"
+              else _group_of(corpus, r["subject"])) for r in rows}
+    assert len(found) == len(rows) and found == expected
+    # every kind is there: Cochrane updates (two PMIDs, one DOI: two articles in conflict), F1000 versions (several
+    # DOIs), an ORCID given to two co-authors of one Crossref record, one spelt two ways in OpenCitations Meta,
+    # the edited JATS article
+    kinds = {(problem, scheme) for problem, scheme, *_ in expected}
+    assert kinds == {("missing", None), ("conflict", "doi"), ("duplicated", "doi"), ("orcid-names", "orcid")}
+    assert any(detail == "3 values" for _, _, _, detail, _ in expected)
     order = [(r["problem"], r["subject"], r.get("scheme", ""), r.get("value", ""), r["detail"]) for r in rows]
     assert order == sorted(order)
     assert kg.query("identifier-problems", limit=3, offset=2).dicts() == rows[2:5]
