@@ -51,6 +51,8 @@ def replace(store: OxigraphStore, minter: Minter, remove: set[Quad], add: set[Qu
         around |= {str(o) for (o,) in store.query(f"SELECT DISTINCT ?o WHERE {{ {values} {{ ?a <{cito.cites}> ?o }} "
                                                   f"UNION {{ ?o <{cito.cites}> ?a }} }}").rows}
     recount(store, minter.base, around)
+    from kg.consolidate import dates  # the dates module keeps its figures in this module's graph
+    dates.refresh(store, minter, articles, {n for n in touched if n.startswith(minter.base + "ci/")})
 
 
 def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:

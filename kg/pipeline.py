@@ -21,6 +21,7 @@ from tqdm import tqdm
 from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
 from kg.identifiers import dropped
+from kg.consolidate import dates
 from kg.consolidate.identity import Identity
 from kg.updates import Updates, sequence
 from kg.mapping.iris import Minter
@@ -163,13 +164,17 @@ class Loader:
         return report
 
     def _withdraw(self, graph: str) -> None:
-        """Takes what ``graph`` alone contributed out of the counts, then removes it."""
+        """Takes what ``graph`` alone contributed out of the counts, removes it, and works the dates out again."""
+        touched = dates.touched_by(self.store, graph)
         derived.count_out(self.store, self.minter.base, graph)
         self.store.remove_graph(graph)
+        dates.refresh(self.store, self.minter, *touched)
 
     def _count_in(self, graph: str) -> None:
-        """Brings the materialised counts and statistics up to date after ``graph`` was written."""
-        derived.count_in(self.store, self.minter.base, graph, alone=not any(g != graph for g in self._sources()))
+        """Brings the materialised counts, statistics and dates up to date after ``graph`` was written."""
+        alone = not any(g != graph for g in self._sources())
+        derived.count_in(self.store, self.minter.base, graph, alone=alone)
+        dates.refresh(self.store, self.minter, *dates.touched_by(self.store, graph), alone=alone)
 
     def _read_into(self, path: Path, report: SourceReport, graph: str, format: str | None, named: bool) -> None:
         size = path.stat().st_size

