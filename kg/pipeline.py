@@ -27,7 +27,7 @@ from kg.updates import Updates, sequence
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
 from kg.mapping.terms import XSD_DATETIME, XSD_INTEGER, Lit, Triple
-from kg.mapping.vocab import DCTERMS, KGV, PROV, RDF, RDFS, VOID
+from kg.mapping.vocab import CITO, DCTERMS, KGV, PROV, RDF, RDFS, VOID
 from kg.readers import detect, open_input, reader_for, sniffable
 from kg.records import Skipped
 from kg.store.oxigraph import OxigraphStore
@@ -151,6 +151,9 @@ class Loader:
                 settled = self.identity.settle(seeds, loaded=graph, reload=not again)
                 report.merged = settled.renamed
                 self._load_again(sorted(settled.reload - {graph}))
+                report.citations, report.triples = self._citations(graph), self._count(graph)
+            if report.records == 0 and report.status == "loaded":
+                report.problems.append("the file holds no record (nothing to load)")
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
@@ -245,6 +248,12 @@ class Loader:
         result = self.store.query(f"SELECT ?c WHERE {{ GRAPH <{self.minter.provenance_graph}> "
                                   f"{{ <{graph}> <{KGV.sha256}> ?c ; <{KGV.status}> \"complete\" }} }}", union=False)
         return str(result.rows[0][0]) if result.rows else None
+
+    def _citations(self, graph: str) -> int:
+        """The distinct citations ``graph`` states (after merging: one reference list may name an article twice)."""
+        result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?a <{CITO.cites}> ?b }} }}",
+                                  union=False)
+        return int(result.rows[0][0])
 
     def _count(self, graph: str) -> int:
         result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", union=False)

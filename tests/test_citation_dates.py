@@ -32,3 +32,21 @@ def test_the_dates_follow_the_sources_that_date_the_articles(tmp_path: Path, bas
         kg.unload(cited)
         assert _dates(kg) == set()
         counts_are_fresh(kg)
+
+
+def test_the_load_report_counts_distinct_citations_and_says_when_a_file_is_empty(tmp_path: Path, baseline_records):
+    """A reference list that names one article twice is one citation; an empty PubmedArticleSet is named."""
+    record = (Path(__file__).parent / "data" / "pubmed_39917195.xml").read_text(encoding="utf-8")
+    twice = record.replace("<Reference><Citation>A reference known only by its text.</Citation></Reference>",
+                           "<Reference><Citation>The same, again.</Citation><ArticleIdList><ArticleId IdType=\"pubmed\">"
+                           "21933757</ArticleId></ArticleIdList></Reference>")
+    assert twice != record
+    (tmp_path / "twice.xml").write_text(twice, encoding="utf-8")
+    empty = baseline_records(tmp_path / "empty.xml")
+    with KnowledgeGraph(tmp_path / "store") as kg:
+        report = kg.load([tmp_path / "twice.xml", empty])
+        twice_report, empty_report = report.sources
+        assert (twice_report.records, twice_report.citations) == (1, 1)
+        assert (empty_report.status, empty_report.records) == ("loaded", 0)
+        assert empty_report.problems == ["the file holds no record (nothing to load)"]
+        assert "empty.xml: pubmed-xml, 0 records read" in report.render()

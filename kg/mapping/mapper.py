@@ -41,6 +41,15 @@ _TYPE_RANKS = (
 _TYPES = {name: (rank, kind) for rank, (kind, names) in enumerate(_TYPE_RANKS) for name in names}
 
 
+def initials_of(given: str | None) -> str | None:
+    """PubMed's initials of a given name, for sources that give none: the first letter of each part, particles
+    left out ("Jean-Pierre" → JP, "José Walkimar de M" → JWM), so that every source names an author "Family
+    Initials" alike."""
+    parts = [part for part in re.split(r"[\s.\-‐]+", given or "") if part and part[0].isalpha()]
+    named = [part for part in parts if part[0].isupper()] or parts
+    return "".join(part[0].upper() for part in named) or None
+
+
 def publication_type(types: tuple[str, ...]) -> str | None:
     """The FaBiO class of the most specific of ``types`` (case, hyphens and underscores ignored; "Clinical Trial,
     Phase III" is a clinical trial); None when none is known."""
@@ -221,8 +230,9 @@ class Mapper:
             t.append((agent, foaf.givenName, Lit(author.given)))
         if author.family:
             t.append((agent, foaf.familyName, Lit(author.family)))
-        name = author.name or (" ".join(p for p in (author.family, author.initials, author.suffix) if p)
-                               if author.family and author.initials else author.display_name)
+        initials = author.initials or initials_of(author.given)
+        name = author.name or (" ".join(p for p in (author.family, initials, author.suffix) if p)
+                               if author.family and initials else author.display_name)
         if name:
             t.append((agent, foaf.name, Lit(name)))
         key = name_key(author)

@@ -6,6 +6,7 @@ without one is one person per article and position."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -32,11 +33,14 @@ def name_key(author: Author) -> str:
 
 
 def shown_name(author: Author) -> str:
-    """The name as the graph gives it (PubMed's "Family Initials"), which the author parameter matches."""
+    """The name as the graph gives it, PubMed's "Family Initials" whatever the source (initials from the given name
+    where the source gives none), which the author parameter matches."""
     if author.name:
         return author.name
-    if author.family and author.initials:
-        return " ".join(p for p in (author.family, author.initials, author.suffix) if p)
+    parts = [part for part in re.split(r"[\s.\-\u2010]+", author.given or "") if part and part[0].isalpha()]
+    initials = author.initials or "".join(part[0].upper() for part in ([p for p in parts if p[0].isupper()] or parts))
+    if author.family and initials:
+        return " ".join(p for p in (author.family, initials, author.suffix) if p)
     return author.display_name
 
 
