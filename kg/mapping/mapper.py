@@ -19,24 +19,22 @@ _SCHEME = {Scheme.PMID: datacite.pmid, Scheme.PMCID: datacite.pmcid, Scheme.DOI:
 # The one-hop identifier literals on an article, beside the OCDM identifier nodes
 SHORTCUTS = {Scheme.PMID: fabio.hasPubMedId, Scheme.PMCID: fabio.hasPubMedCentralId,
              Scheme.DOI: prism.doi}
-# Publication types (PubMed's, and the like from JATS, Crossref, RIS, BibTeX, OpenCitations) → FaBiO subclasses.
-# A record often gives several ("Journal Article", "Review"): the most specific wins, whatever their order, by
-# the rank of this tuple: notices (retraction, erratum) first, then the kinds of research report, then reviews,
-# then opinion and news, then the plain journal article.
+# Publication types (PubMed's, and the like from JATS, Crossref, RIS, BibTeX, OpenCitations) → FaBiO subclasses of
+# fabio:Expression (an article node is an expression: FaBiO's case report, trial report, erratum and biography are
+# works, disjoint from expressions, so those records stay journal articles). A record often gives several
+# ("Journal Article", "Review"): the most specific wins, whatever their order, by the rank of this tuple: a
+# retraction notice first, then reviews, then opinion and news, then conference papers, then the journal article.
 _TYPE_RANKS = (
-    (fabio.Retraction, ("retraction of publication", "retraction")),
-    (fabio.Erratum, ("published erratum", "erratum", "correction")),
-    (fabio.ClinicalTrialReport, ("clinical trial", "randomized controlled trial", "controlled clinical trial",
-                                 "pragmatic clinical trial")),
-    (fabio.CaseReport, ("case reports", "case report")),
+    (fabio.RetractionNotice, ("retraction of publication", "retraction", "retraction notice")),
     (fabio.ReviewArticle, ("review", "systematic review", "review article", "scoping review")),
     (fabio.Editorial, ("editorial",)),
     (fabio.Letter, ("letter",)),
     (fabio.Comment, ("comment",)),
     (fabio.NewsItem, ("news", "newspaper article")),
-    (fabio.Biography, ("biography", "autobiography")),
     (fabio.ConferencePaper, ("congress", "conference paper", "proceedings article")),
-    (fabio.JournalArticle, ("journal article", "research article", "article")),
+    (fabio.JournalArticle, ("journal article", "research article", "article", "case reports", "case report",
+                            "clinical trial", "randomized controlled trial", "published erratum", "erratum",
+                            "correction", "biography")),
 )
 _TYPES = {name: (rank, kind) for rank, (kind, names) in enumerate(_TYPE_RANKS) for name in names}
 

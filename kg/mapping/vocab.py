@@ -22,13 +22,8 @@ class FABIO(DefinedNamespace):
     Editorial: URIRef
     Letter: URIRef
     Comment: URIRef
-    CaseReport: URIRef
-    ClinicalTrialReport: URIRef
-    Erratum: URIRef
     NewsItem: URIRef
-    Biography: URIRef
-    Retraction: URIRef
-    BookReview: URIRef
+    RetractionNotice: URIRef
     ConferencePaper: URIRef
     Journal: URIRef
     JournalVolume: URIRef
