@@ -183,6 +183,20 @@ class OxigraphStore:
             raise QueryError(f"the query failed: {exc}") from exc
         return Result(columns, rows)
 
+    def stream(self, text: str, *, union: bool = True) -> Iterator[tuple[Node | None, ...]]:
+        """Runs a SELECT query and yields its rows one at a time, as rdflib terms, without holding them all
+        (a sweep over every article of a big store); raises QueryError."""
+        try:
+            for solution in self._store.query(text, use_default_graph_as_union=union):
+                yield tuple(_term(term) for term in solution)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph Store itself, for a library that works on one in place (pySHACL validates it)."""
+        return self._store
+
     def update(self, text: str) -> None:
         try:
             self._store.update(text)
