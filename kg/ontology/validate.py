@@ -101,7 +101,8 @@ def load_shapes(path: Path | None = None) -> rdflib.Graph:
         else:
             graph.parse(str(path))
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ShapesError(f"cannot read the shapes: {exc}", source=str(path or "shapes.ttl")) from exc
+        reason = " ".join(str(exc).split())  # rdflib's parser errors span several lines
+        raise ShapesError(f"cannot read the shapes: {reason}", source=str(path or "shapes.ttl")) from exc
     if not any(graph.subjects(RDF.type, SH.NodeShape)) and not any(graph.subjects(RDF.type, SH.PropertyShape)):
         raise ShapesError("no SHACL shape in the file", source=str(path))
     return graph
