@@ -5,6 +5,7 @@ rule, with counts and example nodes named the way a curator knows them."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -49,6 +50,7 @@ EACH, ALL, SAMPLED = (URIRef(str(KGV._NS) + name) for name in ("eachSource", "al
 VALIDATED_IN = URIRef(str(KGV._NS) + "validatedIn")
 EXAMPLES = 3  # example nodes kept per rule
 _UNION = "urn:kg:validate:union"
+_VALUE = re.compile(r"[:(]?\s*\{[?$]value\}\)?")  # where a message shows the value: the table shows it apart
 
 
 class ShapesError(KgError):
@@ -82,6 +84,7 @@ class Validation:
     seconds: float = 0.0
     rules: dict[tuple[str, str], Rule] = field(default_factory=dict)
     report: rdflib.Graph | None = None  # the standard SHACL validation report, when asked for
+    seen: set[tuple[str, ...]] = field(default_factory=set, repr=False)
 
     @property
     def violations(self) -> int:
@@ -168,13 +171,20 @@ def _gather(report: rdflib.Graph, shapes: rdflib.Graph, found: Validation, minte
     for result in report.objects(None, SH.result):
         source_shape = report.value(result, SH.sourceShape)
         top = _top_shape(shapes, source_shape)
-        message = str(report.value(result, SH.resultMessage) or "")
+        constraint = report.value(result, SH.sourceConstraint) or source_shape
+        template = shapes.value(constraint, SH.message) or shapes.value(source_shape, SH.message)
+        message = " ".join(_VALUE.sub("", str(template if template else report.value(result, SH.resultMessage) or "")).split())
+        value = report.value(result, SH.value)
+        focus = report.value(result, SH.focusNode)
+        key = (str(top), message, str(focus), str(value), source)
+        if key in found.seen:  # a node in two batches' neighbourhoods is checked twice
+            continue
+        found.seen.add(key)
         rule = found.rules.setdefault((str(top), message), Rule(
             str(top), str(shapes.value(top, RDFS.label) or top), message))
         rule.count += 1
         if len(rule.examples) < EXAMPLES:
-            value = report.value(result, SH.value)
-            rule.examples.append(Example(describe(str(report.value(result, SH.focusNode)), minter),
+            rule.examples.append(Example(describe(str(focus), minter),
                                          None if value is None else str(value), source))
         if found.report is not None:
             for triple in _result_triples(report, result):
