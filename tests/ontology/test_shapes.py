@@ -96,6 +96,15 @@ def test_a_graph_that_keeps_every_rule_passes():
      'literal:hasLiteralValue "0000-0002-1825-0098" . }', "ORCID checksum", "an ORCID whose checksum is wrong"),
     (':graph/b { :br/pmid/2 datacite:hasIdentifier :id/x . :id/x a datacite:Identifier ; literal:hasLiteralValue "1" . }', "identifier", "an identifier without"),
     (':graph/a { :ar/pmid/1/2-b oco:hasNext :ar/pmid/1/1-a . }', "author list", "an author entry whose position"),
+    (':graph/a { :br/pmid/1 pro:isDocumentContextFor :ar/pmid/1/3-c . :ar/pmid/1/2-b oco:hasNext :ar/pmid/1/3-c . '
+     ':ar/pmid/1/3-c a pro:RoleInTime ; pro:withRole pro:author ; pro:isHeldBy :ra/pmid/1/1-a . }',
+     "author entry", "an author entry without exactly one position"),
+    (':graph/a { :br/pmid/1 pro:isDocumentContextFor :ar/pmid/1/3-c . :ar/pmid/1/2-b oco:hasNext :ar/pmid/1/3-c . '
+     ':ar/pmid/1/3-c a pro:RoleInTime ; pro:withRole pro:author ; kg:authorPosition 3 . }',
+     "author entry", "an author entry that does not name exactly one agent"),
+    (':graph/a { :br/pmid/3 a fabio:Expression ; fabio:hasPubMedId "3" . :ci/pmid/3/to/pmid/2 a cito:Citation ; '
+     'cito:hasCitedEntity :br/pmid/2 . }', "citation", "a citation without exactly one citing article"),
+    (':graph/a { :br/pmid/1 cito:cites :br/pmid/3 . :br/pmid/3 fabio:hasPubMedId "3" . }', "article node", "not typed as a bibliographic resource"),
     (':graph/a { :br/pmid/1 pro:isDocumentContextFor :ar/pmid/1/3-c . :ar/pmid/1/3-c a pro:RoleInTime ; '
      'pro:withRole pro:author ; pro:isHeldBy :ra/pmid/1/1-a ; kg:authorPosition 1 . }',
      "author list", "an author entry whose position"),
