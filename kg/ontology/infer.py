@@ -37,7 +37,7 @@ def infer(store: OxigraphStore, minter: Minter, *, sample_size: int | None = Non
     subjects = [None]
     if sample_size is not None:
         chosen = sample.draw(store, minter, sample_size, seed=seed)
-        nodes = sorted({q[0] for q in sample.neighbourhood(store, chosen, leave_out=set(left_out)).quads})
+        nodes = sample.neighbourhood(store, chosen, leave_out=set(left_out)).subjects()
         subjects = [nodes[i:i + CHUNK] for i in range(0, len(nodes), CHUNK)] or [[]]
     for pattern, entailed in rules(minter):
         for chunk in subjects:

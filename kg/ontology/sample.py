@@ -1,5 +1,6 @@
 """Samples of a store: its articles, streamed or drawn at random, and each batch's neighbourhood (what the
-articles reach, as quads), so that shapes and reasoning see whole articles without the whole graph in memory."""
+articles reach, copied into in-memory stores, one per named graph and one for all of them), so that shapes and
+reasoning see whole articles without the whole graph in memory."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rdflib.term import Node, URIRef
+import rdflib
+from rdflib.term import URIRef
 
 from kg.mapping.iris import Minter
 from kg.mapping.vocab import biro, c4o, cito, datacite, fabio, frbr, prism, pro, rdf
 from kg.store.oxigraph import OxigraphStore
 
-RdfQuad = tuple[Node, Node, Node, Node]  # subject, predicate, object, graph (rdflib terms)
-BATCH = 500  # articles per neighbourhood query
+BATCH = 1000  # articles per neighbourhood
 # From an article ?a to the nodes it reaches (?n), all of whose statements belong to its neighbourhood.
 _REACH = (
     f"?a <{datacite.hasIdentifier}>|<{frbr.embodiment}>|<{pro.isDocumentContextFor}>|<{frbr.part}>|"
@@ -32,12 +33,24 @@ _ENDS = (rdf.type, prism.publicationDate, fabio.hasPubMedId, fabio.hasPubMedCent
 
 @dataclass(slots=True)
 class Neighbourhood:
-    """Some articles and every quad about what they reach (their identifiers, authors, journal, citations, the
-    counts kg keeps of them), plus the type, dates and identifiers of the articles they cite or are cited by and
-    those articles' citation links to them."""
+    """Some articles and every statement about what they reach (their identifiers, authors, journal, citations,
+    the counts kg keeps of them), plus the type, dates and identifiers of the articles they cite or are cited by
+    and those articles' citation links to them: in ``union`` (every named graph kept) and one store per graph."""
 
     articles: list[URIRef]
-    quads: set[RdfQuad] = field(default_factory=set)
+    union: OxigraphStore = field(default_factory=lambda: OxigraphStore(None))
+    graphs: dict[str, OxigraphStore] = field(default_factory=dict)
+    statements: int = 0
+
+    def triples(self) -> rdflib.Graph:
+        """Every statement, as one rdflib graph (for a small sample: the reasoner's ABox)."""
+        graph = rdflib.Graph()
+        for s, p, o in self.union.stream("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"):
+            graph.add((s, p, o))
+        return graph
+
+    def subjects(self) -> list[URIRef]:
+        return sorted(row[0] for row in self.union.stream("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"))
 
 
 def article_query(minter: Minter) -> str:
@@ -79,27 +92,24 @@ def batches(store: OxigraphStore, minter: Minter, *, sample: int | None = None, 
 
 
 def neighbourhood(store: OxigraphStore, chosen: list[URIRef], *, leave_out: set[str] = frozenset()) -> Neighbourhood:
-    """The quads about ``chosen`` and what they reach, from every named graph but those in ``leave_out``."""
+    """What ``chosen`` reach, copied from every named graph but those in ``leave_out``."""
     found = Neighbourhood(list(chosen))
     values = "VALUES ?a { " + " ".join(a.n3() for a in chosen) + " }"
     nodes = set(chosen)
     for pattern in _REACH:  # one query each: Oxigraph plans a union of paths badly
         nodes.update(row[0] for row in store.stream(f"SELECT DISTINCT ?n WHERE {{ {values} {pattern} }}"))
-    ordered = sorted(nodes)
-    for start in range(0, len(ordered), 2000):
-        chunk = " ".join(n.n3() for n in ordered[start:start + 2000])
-        found.quads.update(store.stream(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {chunk} }} GRAPH ?g {{ ?s ?p ?o }} }}",
-                                        union=False))
     ends = {row[0] for row in store.stream(f"SELECT DISTINCT ?s WHERE {{ {values} ?a <{cito.cites}>|"
-                                               f"^<{cito.cites}>|<{frbr.part}>/<{biro.references}> ?s }}")} - nodes
-    ordered = sorted(ends)
-    for start in range(0, len(ordered), 2000):
-        chunk = " ".join(n.n3() for n in ordered[start:start + 2000])
-        for predicate in _ENDS:
-            found.quads.update(store.stream(f"SELECT ?s (<{predicate}> AS ?p) ?o ?g WHERE {{ VALUES ?s {{ {chunk} }} "
-                                            f"GRAPH ?g {{ ?s <{predicate}> ?o }} }}", union=False))
-    found.quads.update(store.stream(
-        f"SELECT ?s ?p ?o ?g WHERE {{ {values} BIND(?a AS ?o) BIND(<{cito.cites}> AS ?p) GRAPH ?g {{ ?s ?p ?o }} }}",
-        union=False))
-    found.quads = {q for q in found.quads if str(q[3]) not in leave_out}
+                                           f"^<{cito.cites}>|<{frbr.part}>/<{biro.references}> ?s }}")} - nodes
+
+    def into(graph: str) -> list[OxigraphStore]:
+        if graph in leave_out:
+            return []
+        if graph not in found.graphs:
+            found.graphs[graph] = OxigraphStore(None)
+        return [found.union, found.graphs[graph]]
+
+    found.statements = store.copy_quads(sorted(map(str, nodes)), into)
+    for predicate in _ENDS:
+        found.statements += store.copy_quads(sorted(map(str, ends)), into, predicate=predicate)
+    found.statements += store.copy_quads(list(map(str, chosen)), into, predicate=cito.cites, as_object=True)
     return found

@@ -21,7 +21,6 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import KgError
 from kg.mapping.iris import Minter
-from kg.mapping.terms import XSD_STRING, Lit, Triple
 from kg.mapping.vocab import KGV, PROV
 from kg.ontology import sample
 from kg.ontology.profile import ontology_text
@@ -49,7 +48,6 @@ pyshacl.helper.sparql_query_helper.SPARQLQueryHelper.check_invalid_sparql = _che
 EACH, ALL, SAMPLED = (URIRef(str(KGV._NS) + name) for name in ("eachSource", "allSources", "sampledArticles"))
 VALIDATED_IN = URIRef(str(KGV._NS) + "validatedIn")
 EXAMPLES = 3  # example nodes kept per rule
-_UNION = "urn:kg:validate:union"
 _VALUE = re.compile(r"[:(]?\s*\{[?$]value\}\)?")  # where a message shows the value: the table shows it apart
 
 
@@ -131,40 +129,26 @@ def validate(store: OxigraphStore, minter: Minter, *, shapes: rdflib.Graph | Non
     for batch in sample.batches(store, minter, sample=sample_size, seed=seed):
         part = sample.neighbourhood(store, batch, leave_out=set(leave_out) | {minter.source_graph("inferred")})
         found.articles += len(batch)
-        found.quads += len(part.quads)
-        by_graph: dict[str, list[tuple[Node, Node, Node]]] = {}
-        for s, p, o, g in part.quads:
-            by_graph.setdefault(str(g), []).append((s, p, o))
-        union = [t for triples in by_graph.values() for t in triples]
+        found.quads += part.statements
         if scopes[ALL]:
-            _run(union, shapes, scopes[ALL], None, found, minter, source=None)
+            _run(part.union, shapes, scopes[ALL], None, found, minter, source=None)
         if scopes[SAMPLED]:
-            _run(union, shapes, scopes[SAMPLED], [str(a) for a in batch], found, minter, source=None)
+            _run(part.union, shapes, scopes[SAMPLED], [str(a) for a in batch], found, minter, source=None)
         if scopes[EACH]:
-            for graph, triples in by_graph.items():
+            for graph, data in part.graphs.items():
                 if graph in labels:  # a source's graph, not kg's derived counts
-                    _run(triples, shapes, scopes[EACH], None, found, minter, source=labels[graph])
+                    _run(data, shapes, scopes[EACH], None, found, minter, source=labels[graph])
     found.seconds = time.perf_counter() - started
     return found
 
 
-def _run(triples: list[tuple[Node, Node, Node]], shapes: rdflib.Graph, use: list[str], focus: list[str] | None,
-         found: Validation, minter: Minter, *, source: str | None) -> None:
-    """pySHACL over ``triples``, copied into an in-memory Oxigraph store (SPARQL constraints run there)."""
-    data = OxigraphStore(None)
-    data.add([_plain(t) for t in triples], _UNION)
+def _run(data: OxigraphStore, shapes: rdflib.Graph, use: list[str], focus: list[str] | None, found: Validation,
+         minter: Minter, *, source: str | None) -> None:
+    """pySHACL over an in-memory Oxigraph store (SPARQL constraints and targets run there)."""
     conforms, report, _ = pyshacl.validate(data.native, shacl_graph=shapes, use_shapes=use, focus_nodes=focus,
                                            advanced=True, inplace=True, allow_warnings=True)
-    if conforms:
-        return
-    _gather(report, shapes, found, minter, source=source)
-
-
-def _plain(triple: tuple[Node, Node, Node]) -> Triple:
-    s, p, o = triple
-    if isinstance(o, Literal):
-        return str(s), str(p), Lit(str(o), str(o.datatype) if o.datatype else XSD_STRING)
-    return str(s), str(p), str(o)
+    if not conforms:
+        _gather(report, shapes, found, minter, source=source)
 
 
 def _gather(report: rdflib.Graph, shapes: rdflib.Graph, found: Validation, minter: Minter, *, source: str | None) -> None:

@@ -192,6 +192,28 @@ class OxigraphStore:
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
 
+    def copy_quads(self, nodes: Iterable[str], into: Callable[[str], list[OxigraphStore]], *,
+                   predicate: str | None = None, as_object: bool = False) -> int:
+        """Copies every quad with one of ``nodes`` as subject (or, with ``as_object``, as object), and
+        ``predicate`` when given, into the stores ``into(graph)`` returns for the quad's named graph (none: left
+        out), without turning terms into Python objects; returns how many were copied."""
+        p = None if predicate is None else self._iri(predicate)
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for iri in nodes:
+            node = self._iri(iri)
+            found = self._store.quads_for_pattern(None, p, node, None) if as_object else \
+                self._store.quads_for_pattern(node, p, None, None)
+            for quad in found:
+                if isinstance(quad.graph_name, ox.NamedNode):
+                    by_graph.setdefault(quad.graph_name.value, []).append(quad)
+        copied = 0
+        for graph, quads in by_graph.items():
+            targets = into(graph)
+            for target in targets:
+                target._store.extend(quads)
+            copied += len(quads) if targets else 0
+        return copied
+
     @property
     def native(self) -> ox.Store:
         """The pyoxigraph Store itself, for a library that works on one in place (pySHACL validates it)."""

@@ -38,10 +38,7 @@ def real(tmp_path_factory, shared: Path, seed_page: Path):
 
 def _abox(kg: KnowledgeGraph, articles: int, *, seed: int = 0) -> rdflib.Graph:
     chosen = sample.draw(kg.store, kg.minter, articles, seed=seed)
-    graph = rdflib.Graph()
-    for s, p, o, _ in sample.neighbourhood(kg.store, chosen).quads:
-        graph.add((s, p, o))
-    return graph
+    return sample.neighbourhood(kg.store, chosen).triples()
 
 
 def test_the_profile_is_consistent():
