@@ -131,27 +131,28 @@ def validate(store: OxigraphStore, minter: Minter, *, shapes: rdflib.Graph | Non
         found.articles += len(batch)
         found.quads += part.statements
         if scopes[ALL]:
-            _run(part.union, shapes, scopes[ALL], None, found, minter, source=None)
+            _run(part.union, shapes, use=scopes[ALL], focus=None, found=found, minter=minter, source=None)
         if scopes[SAMPLED]:
-            _run(part.union, shapes, scopes[SAMPLED], [str(a) for a in batch], found, minter, source=None)
+            _run(part.union, shapes, use=scopes[SAMPLED], focus=[str(a) for a in batch], found=found, minter=minter,
+                 source=None)
         if scopes[EACH]:
             for graph, data in part.graphs.items():
                 if graph in labels:  # a source's graph, not kg's derived counts
-                    _run(data, shapes, scopes[EACH], None, found, minter, source=labels[graph])
+                    _run(data, shapes, use=scopes[EACH], focus=None, found=found, minter=minter, source=labels[graph])
     found.seconds = time.perf_counter() - started
     return found
 
 
-def _run(data: OxigraphStore, shapes: rdflib.Graph, use: list[str], focus: list[str] | None, found: Validation,
-         minter: Minter, *, source: str | None) -> None:
+def _run(data: OxigraphStore, shapes: rdflib.Graph, *, use: list[str], focus: list[str] | None, found: Validation,
+         minter: Minter, source: str | None) -> None:
     """pySHACL over an in-memory Oxigraph store (SPARQL constraints and targets run there)."""
     conforms, report, _ = pyshacl.validate(data.native, shacl_graph=shapes, use_shapes=use, focus_nodes=focus,
                                            advanced=True, inplace=True, allow_warnings=True)
     if not conforms:
-        _gather(report, shapes, found, minter, source=source)
+        _gather(report, shapes, found=found, minter=minter, source=source)
 
 
-def _gather(report: rdflib.Graph, shapes: rdflib.Graph, found: Validation, minter: Minter, *, source: str | None) -> None:
+def _gather(report: rdflib.Graph, shapes: rdflib.Graph, *, found: Validation, minter: Minter, source: str | None) -> None:
     for result in report.objects(None, SH.result):
         source_shape = report.value(result, SH.sourceShape)
         top = _top_shape(shapes, source_shape)
