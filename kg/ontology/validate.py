@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -119,9 +119,11 @@ def _scopes(shapes: rdflib.Graph) -> dict[URIRef, list[str]]:
 
 
 def validate(store: OxigraphStore, minter: Minter, *, shapes: rdflib.Graph | None = None, sample_size: int | None = None,
-             seed: int = 0, keep_report: bool = False, leave_out: Iterable[str] = ()) -> Validation:
+             seed: int = 0, keep_report: bool = False, leave_out: Iterable[str] = (),
+             progress: Callable[[int], object] | None = None) -> Validation:
     """Checks ``store`` against ``shapes`` (kg's by default): every article, or ``sample_size`` drawn at random,
-    with everything they reach, a batch at a time. ``keep_report`` keeps the SHACL validation report graph."""
+    with everything they reach, a batch at a time. ``keep_report`` keeps the SHACL validation report graph;
+    ``progress`` is told how many articles each batch checked."""
     started = time.perf_counter()
     shapes = load_shapes() if shapes is None else shapes
     scopes, labels = _scopes(shapes), _source_labels(store, minter)
@@ -139,6 +141,8 @@ def validate(store: OxigraphStore, minter: Minter, *, shapes: rdflib.Graph | Non
             for graph, data in part.graphs.items():
                 if graph in labels:  # a source's graph, not kg's derived counts
                     _run(data, shapes, use=scopes[EACH], focus=None, found=found, minter=minter, source=labels[graph])
+        if progress is not None:
+            progress(len(batch))
     found.seconds = time.perf_counter() - started
     return found
 
