@@ -17,7 +17,7 @@ def inferred_graph(minter: Minter) -> str:
     return minter.source_graph("inferred")
 
 
-def rules(minter: Minter) -> list[tuple[str, str]]:
+def rules() -> list[tuple[str, str]]:
     """One (WHERE pattern over ?s ?o, the triple it entails) per entailment of the profile: ?s a C gives ?s a A
     for each super-class A; ?s P ?o gives ?s S ?o for each super-property S and ?o Q ?s for P's inverse Q."""
     classes, properties, inverses = reason.hierarchy()
@@ -39,7 +39,7 @@ def infer(store: OxigraphStore, minter: Minter, *, sample_size: int | None = Non
         chosen = sample.draw(store, minter, sample_size, seed=seed)
         nodes = sample.neighbourhood(store, chosen, leave_out=set(left_out)).subjects()
         subjects = [nodes[i:i + CHUNK] for i in range(0, len(nodes), CHUNK)] or [[]]
-    for pattern, entailed in rules(minter):
+    for pattern, entailed in rules():
         for chunk in subjects:
             values = "" if chunk is None else "VALUES ?s { " + " ".join(n.n3() for n in chunk) + " }"
             store.update(f"INSERT {{ GRAPH <{target}> {{ {entailed} }} }} WHERE {{ {values} GRAPH ?g {{ {pattern} }} "

@@ -116,11 +116,11 @@ def explain(sample: rdflib.Graph) -> list[Clash]:
     for s, p, o in sample:
         if p == RDF.type and isinstance(o, URIRef):
             types.setdefault(s, {}).setdefault(o, "typed " + _short(profile, o))
-        for axiom, node in ((RDFS.domain, s), (RDFS.range, o)):
+        for axiom, node, word in ((RDFS.domain, s, "domain"), (RDFS.range, o, "range")):
             for cls in profile.objects(p, axiom):
                 if isinstance(cls, URIRef) and isinstance(node, URIRef) and not str(cls).startswith(str(XSD)):
-                    types.setdefault(node, {}).setdefault(
-                        cls, f"{_short(profile, cls)} ({_short(profile, p)} has {'domain' if axiom == RDFS.domain else 'range'} {_short(profile, cls)})")
+                    why = f"{_short(profile, cls)} ({_short(profile, p)} has {word} {_short(profile, cls)})"
+                    types.setdefault(node, {}).setdefault(cls, why)
     clashes = []
     for node, stated in sorted(types.items()):
         reach = {}
@@ -164,9 +164,10 @@ def hierarchy() -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, s
     try:
         classes = {c.iri: sorted(a.iri for a in c.ancestors() if a is not c and isinstance(a, owlready2.ThingClass)
                                  and a is not owlready2.Thing) for c in world.classes()}
+        kinds = (owlready2.ObjectPropertyClass, owlready2.DataPropertyClass)
         properties = {p.iri: sorted(a.iri for a in p.ancestors() if a is not p and hasattr(a, "iri")
                                     and not a.iri.startswith((str(OWL), str(RDF))))
-                      for p in world.properties() if isinstance(p, owlready2.ObjectPropertyClass | owlready2.DataPropertyClass)}
+                      for p in world.properties() if isinstance(p, kinds)}
         inverses = {}
         for p in world.object_properties():
             if p.inverse_property is not None:

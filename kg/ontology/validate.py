@@ -206,7 +206,8 @@ def _top_shape(shapes: rdflib.Graph, shape: Node | None) -> Node | None:
     seen = set()
     while isinstance(shape, BNode) and shape not in seen:
         seen.add(shape)
-        holder = next(iter(shapes.subjects(SH.property, shape)), None) or next(iter(shapes.subjects(SH.sparql, shape)), None)
+        holder = next(iter(shapes.subjects(SH.property, shape)), None) or \
+            next(iter(shapes.subjects(SH.sparql, shape)), None)
         if holder is None:
             break
         shape = holder
