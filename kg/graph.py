@@ -81,12 +81,22 @@ class KnowledgeGraph:
 
     def unload(self, source: str | Path) -> int:
         """Removes exactly what one source stated (named by its path, graph IRI or file name) and keeps the
-        counts right; returns how many triples went. Raises KgError when no single source matches."""
+        counts right; returns how many triples went. ``inferred`` drops what kg infer wrote. Raises KgError when no
+        single source matches."""
+        if str(source) in ("inferred", self.minter.source_graph("inferred")):  # what kg infer wrote
+            return self._drop_inferred()
         loader = Loader(self.store, self.minter)
         removed = loader.unload(loader.find_source(str(source)))
         for note in loader.notes:
             warnings.warn(note, stacklevel=2)
         return removed
+
+    def _drop_inferred(self) -> int:
+        graph = self.minter.source_graph("inferred")
+        count = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", union=False)
+        self.store.remove_graph(graph)
+        self.store.flush()
+        return int(count.rows[0][0])
 
     def export(self, path: str | Path, *, format: str = "nquads") -> None:
         """Writes the graph to a file: ``nquads`` or ``trig`` keep each source's named graph; ``ntriples``,

@@ -69,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
                             "write the union of all sources as one graph.")
     export.add_argument("output", type=Path, metavar="FILE")
     export.add_argument("--format", "-f", choices=sorted(EXPORT_FORMATS), default="nquads")
+    validate = sub.add_parser("validate", parents=[common], help="check the store against kg's SHACL shapes",
+                              description="Check every article (or a random sample) with everything it reaches "
+                              "against ontologies/shapes.ttl (or --shapes FILE) with pySHACL, a batch at a time. "
+                              "Prints the violations by rule with examples; exits 1 when there is any.")
+    validate.add_argument("--sample", type=_positive, metavar="N", help="check N articles drawn at random (big stores)")
+    validate.add_argument("--seed", type=int, default=0, help="the random draw's seed (default 0)")
+    validate.add_argument("--shapes", type=Path, metavar="FILE", help="a SHACL shapes file instead of kg's")
+    validate.add_argument("--format", "-f", choices=("table", "json", "turtle"), default="table",
+                          help="table for people, json, or turtle: the standard SHACL validation report")
+    infer = sub.add_parser("infer", parents=[common], help="materialise what the profile entails",
+                           description="Write what the application profile entails (inverse properties, "
+                           "super-classes, super-properties such as cito:cites) into the graph 'inferred', "
+                           "replacing what an earlier run wrote; 'kg unload inferred' drops it.")
+    infer.add_argument("--sample", type=_positive, metavar="N", help="only for N articles drawn at random")
+    infer.add_argument("--seed", type=int, default=0)
     bench = sub.add_parser("bench", help="measure kg against the store's limit and its peers",
                            description="Generate a seeded synthetic PubMed corpus and measure, side by side: kg load "
                            "end to end, pyoxigraph's bulk loader alone, rdflib, the oc_ocdm peer, an incremental "
@@ -85,6 +100,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="measure only the canned queries (f), on the store an earlier run left in --work "
                        "(after changing the queries); writes bench-N-queries.json and .md")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 up, not {text!r}")
+    return int(text)
 
 
 def _params(pairs: list[str], parser: argparse.ArgumentParser) -> dict[str, str]:
@@ -128,6 +149,19 @@ def _bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _validate(graph: KnowledgeGraph, args: argparse.Namespace) -> int:
+    from kg.ontology.validate import load_shapes, render, validate
+
+    from tqdm import tqdm
+
+    shapes = load_shapes(args.shapes) if args.shapes else None
+    with tqdm(total=args.sample, unit=" articles", leave=False, disable=not sys.stderr.isatty()) as bar:
+        found = validate(graph.store, graph.minter, shapes=shapes, sample_size=args.sample, seed=args.seed,
+                         keep_report=args.format == "turtle", progress=bar.update)
+    sys.stdout.write(render(found, args.format))
+    return EXIT_OK if found.conforms else EXIT_BAD_INPUT
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "bench":
         return _bench(args)
@@ -147,6 +181,13 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.command == "unload":
             removed = graph.unload(args.source)
             print(f"unloaded {args.source}: {removed} triples removed", file=sys.stderr)
+            return EXIT_OK
+        if args.command == "validate":
+            return _validate(graph, args)
+        if args.command == "infer":
+            from kg.ontology.infer import infer
+            written = infer(graph.store, graph.minter, sample_size=args.sample, seed=args.seed)
+            print(f"inferred: {written} statements in {graph.minter.base}graph/inferred", file=sys.stderr)
             return EXIT_OK
         if args.command == "export":
             graph.export(args.output, format=args.format)

@@ -183,6 +183,42 @@ class OxigraphStore:
             raise QueryError(f"the query failed: {exc}") from exc
         return Result(columns, rows)
 
+    def stream(self, text: str, *, union: bool = True) -> Iterator[tuple[Node | None, ...]]:
+        """Runs a SELECT query and yields its rows one at a time, as rdflib terms, without holding them all
+        (a sweep over every article of a big store); raises QueryError."""
+        try:
+            for solution in self._store.query(text, use_default_graph_as_union=union):
+                yield tuple(_term(term) for term in solution)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+
+    def copy_quads(self, nodes: Iterable[str], into: Callable[[str], list[OxigraphStore]], *,
+                   predicate: str | None = None, as_object: bool = False) -> int:
+        """Copies every quad with one of ``nodes`` as subject (or, with ``as_object``, as object), and
+        ``predicate`` when given, into the stores ``into(graph)`` returns for the quad's named graph (none: left
+        out), without turning terms into Python objects; returns how many were copied."""
+        p = None if predicate is None else self._iri(predicate)
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for iri in nodes:
+            node = self._iri(iri)
+            found = self._store.quads_for_pattern(None, p, node, None) if as_object else \
+                self._store.quads_for_pattern(node, p, None, None)
+            for quad in found:
+                if isinstance(quad.graph_name, ox.NamedNode):
+                    by_graph.setdefault(quad.graph_name.value, []).append(quad)
+        copied = 0
+        for graph, quads in by_graph.items():
+            targets = into(graph)
+            for target in targets:
+                target._store.extend(quads)
+            copied += len(quads) if targets else 0
+        return copied
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph Store itself, for a library that works on one in place (pySHACL validates it)."""
+        return self._store
+
     def update(self, text: str) -> None:
         try:
             self._store.update(text)
