@@ -114,3 +114,28 @@ def test_a_citation_keeps_what_its_source_states():
     assert ("hasCitationTimeSpan", "P1Y2M") in values and not any(p == "hasCitationCreationDate" for p, _ in values)
     assert ("22-rdf-syntax-ns#type", "AuthorSelfCitation") in values
     assert ("22-rdf-syntax-ns#type", "JournalSelfCitation") not in values
+
+
+@pytest.mark.parametrize("types", [("Journal Article", "Review"), ("Review", "Journal Article"),
+                                   ("Review", "Case Reports", "Journal Article"), ("Case Reports", "Review")])
+def test_the_most_specific_type_wins_whatever_the_order(types):
+    m = Minter()
+    article = Article(identifiers=(Identifier(Scheme.PMID, "1"),), publication_types=types)
+    kinds = {o for s, p, o in Mapper(m, m.source_graph("s")).map(article).triples if p.endswith("#type") and "/br/" in s}
+    assert kinds == {"http://purl.org/spar/fabio/Expression", "http://purl.org/spar/fabio/ReviewArticle"}
+
+
+def test_affiliations_that_differ_by_a_comma_are_two_organisations():
+    """Each author keeps exactly the affiliation its source states: no author shows another's."""
+    m = Minter()
+    first = Author(family="Ruiz", given="Ana", affiliations=("Dept of Biology, Univ of Oviedo, Spain",))
+    second = Author(family="Sanz", given="Eva", affiliations=("Dept of Biology, Univ of Oviedo Spain",))
+    triples = Mapper(m, m.source_graph("s")).map(Article(identifiers=(Identifier(Scheme.PMID, "1"),),
+                                                          authors=(first, second))).triples
+    held = {}
+    for s, p, o in triples:
+        if p.endswith("relatesToOrganization"):
+            held.setdefault(s.rsplit("/", 1)[1], set()).add(o)
+    names = {s: o.value for s, p, o in triples if p.endswith("foaf/0.1/name") and "/org/" in s}
+    assert {k: {names[o] for o in v} for k, v in held.items()} == {
+        "1-ruiz-a": {"Dept of Biology, Univ of Oviedo, Spain"}, "2-sanz-e": {"Dept of Biology, Univ of Oviedo Spain"}}
