@@ -259,7 +259,7 @@ def _term(term: object) -> Node | None:
             return Literal(term.value, lang=term.language)
         if term.datatype.value == _XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)  # the lexical form as stored
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     return Literal(str(term))
