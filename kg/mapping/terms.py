@@ -65,4 +65,4 @@ def _duration(years: int, months: int, days: int) -> str:
     negative = years < 0 or months < 0 or days < 0
     years, months, days = abs(years), abs(months), abs(days)
     parts = (f"{years}Y" if years else "") + (f"{months}M" if months else "") + (f"{days}D" if days else "")
-    return ("-" if negative else "") + "P" + (parts or "0D")
+    return ("-" if negative else "") + "P" + parts if parts else "PT0S"  # the canonical zero, as Oxigraph stores it

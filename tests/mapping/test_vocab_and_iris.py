@@ -93,7 +93,7 @@ def test_name_key_folds_case_accents_and_given_names_to_an_initial(author, key):
     (PartialDate(2011, 9, 22), PartialDate(2025, 2, 7), "P13Y4M16D"),
     (PartialDate(2012, 1, 31), PartialDate(2012, 3, 1), "P1M1D"),
     (PartialDate(2011, 9), PartialDate(2011, 3, 5), "-P6M"),
-    (PartialDate(2020, 5, 5), PartialDate(2020, 5, 5), "P0D"),
+    (PartialDate(2020, 5, 5), PartialDate(2020, 5, 5), "PT0S"),
 ])
 def test_timespan(cited, citing, expected):
     assert timespan(cited, citing) == Lit(expected, "http://www.w3.org/2001/XMLSchema#duration")
