@@ -13,12 +13,6 @@ from kg.records import Article, Author, Citation, Identifier, Journal, Pages, Pa
 PAGE_PMID = Identifier(Scheme.PMID, "21933757")
 
 
-def _read(path: Path) -> list:
-    stream, head = open_input(path)
-    with stream:
-        return list(article_page.read(stream, str(path)))
-
-
 def _write(tmp_path: Path, text: str, *, crlf: bool = False, bom: bool = False) -> Path:
     data = text.replace("\n", "\r\n") if crlf else text
     path = tmp_path / "page.txt"
@@ -30,8 +24,8 @@ def _write(tmp_path: Path, text: str, *, crlf: bool = False, bom: bool = False) 
 
 
 @pytest.fixture(scope="module")
-def seed_records(seed_page: Path) -> list:
-    return _read(seed_page)
+def seed_records(seed_page: Path, read) -> list:
+    return read(seed_page, article_page)
 
 
 def test_seed_is_sniffed_as_a_page(seed_page: Path) -> None:
@@ -171,11 +165,11 @@ PMID: 11111111 PMC: PMC222. DOI: 10.1000/ABC.
 """
 
 
-def test_crlf_and_bom(tmp_path: Path) -> None:
+def test_crlf_and_bom(tmp_path: Path, read) -> None:
     path = _write(tmp_path, HEADER + ENTRY, crlf=True, bom=True)
     _, head = open_input(path)
     assert article_page.sniff(head) is True
-    page, citing, citation = _read(path)
+    page, citing, citation = read(path, article_page)
     assert page.identifiers == (Identifier(Scheme.PMID, "12345678"),)
     assert page.title == "A small page"
     assert page.date == PartialDate(2019, 3)
@@ -192,28 +186,28 @@ def test_crlf_and_bom(tmp_path: Path) -> None:
     assert citation.citing_date == PartialDate(2020, 1, 5)
 
 
-def test_page_without_citing_articles(tmp_path: Path) -> None:
-    records = _read(_write(tmp_path, HEADER))
+def test_page_without_citing_articles(tmp_path: Path, read) -> None:
+    records = read(_write(tmp_path, HEADER), article_page)
     assert len(records) == 1
     assert records[0].abstract == "First paragraph."
-    records = _read(_write(tmp_path, HEADER + "\nCiting Articles\n\n"))
+    records = read(_write(tmp_path, HEADER + "\nCiting Articles\n\n"), article_page)
     assert [type(r) for r in records] == [Article]
 
 
-def test_overview_identifiers_year_only_date_and_paragraphs(tmp_path: Path) -> None:
+def test_overview_identifiers_year_only_date_and_paragraphs(tmp_path: Path, read) -> None:
     text = HEADER.replace("PMID 12345678\n", "PMID 12345678\nPMC 765\nDOI 10.5555/XYZ.\n").replace(
         "Date 2019 Mar", "Date 2019") + "\nSecond\nparagraph, wrapped.\n\nNot available\n"
-    (page,) = _read(_write(tmp_path, text))
+    (page,) = read(_write(tmp_path, text), article_page)
     assert page.identifiers == (Identifier(Scheme.PMID, "12345678"), Identifier(Scheme.PMCID, "PMC765"),
                                 Identifier(Scheme.DOI, "10.5555/xyz"))
     assert page.date == PartialDate(2019)
     assert page.abstract == "First paragraph.\n\nSecond paragraph, wrapped."
 
 
-def test_entry_without_identifiers_is_skipped(tmp_path: Path) -> None:
+def test_entry_without_identifiers_is_skipped(tmp_path: Path, read) -> None:
     text = HEADER + "\nCiting Articles\n\nNo ids here.\n\nDoe J Lancet. 2021; 1:2.\n\n\n" + ENTRY.split(
         "Citing Articles\n")[1]
-    records = _read(_write(tmp_path, text))
+    records = read(_write(tmp_path, text), article_page)
     assert [type(r) for r in records] == [Article, Skipped, Article, Citation]
     skipped = records[1]
     assert skipped.record_id == "citing entry 1"
@@ -222,26 +216,26 @@ def test_entry_without_identifiers_is_skipped(tmp_path: Path) -> None:
     assert records[2].record_id == "citing entry 2 (PMID 11111111)"
 
 
-def test_invalid_identifier_alone_is_skipped_with_reason(tmp_path: Path) -> None:
+def test_invalid_identifier_alone_is_skipped_with_reason(tmp_path: Path, read) -> None:
     text = HEADER + "\nCiting Articles\n\nBad ids.\n\nPMID: 0123 DOI: nope.\n"
-    records = _read(_write(tmp_path, text))
+    records = read(_write(tmp_path, text), article_page)
     assert isinstance(records[1], Skipped)
     assert "0123" in records[1].reason
 
 
-def test_unparseable_source_line_keeps_ids_and_title_only(tmp_path: Path) -> None:
+def test_unparseable_source_line_keeps_ids_and_title_only(tmp_path: Path, read) -> None:
     text = HEADER + "\nCiting Articles\n\nOdd entry.\n\nsomething without a date\n\nPMID: 22222222\n"
-    _, citing, citation = _read(_write(tmp_path, text))
+    _, citing, citation = read(_write(tmp_path, text), article_page)
     assert citing == Article(identifiers=(Identifier(Scheme.PMID, "22222222"),), title="Odd entry.",
                              complete=False, record_id="citing entry 1 (PMID 22222222)")
     assert citation.citing_date is None
     assert citation.cited == (Identifier(Scheme.PMID, "12345678"),)
 
 
-def test_entries_separated_by_single_blank_lines(tmp_path: Path) -> None:
+def test_entries_separated_by_single_blank_lines(tmp_path: Path, read) -> None:
     text = HEADER + ("\nCiting Articles\n\nFirst.\n\nA B Cell. 2020; 1.\n\nPMID: 1\n\nSecond.\n\nPMID: 2\n\n"
                      "Third.\n\nC D Gut. 2021; .\n\nPMID: 3\n")
-    records = _read(_write(tmp_path, text))
+    records = read(_write(tmp_path, text), article_page)
     citing = [r for r in records[1:] if isinstance(r, Article)]
     assert [(a.title, a.identifier(Scheme.PMID)) for a in citing] == [("First.", "1"), ("Second.", "2"),
                                                                       ("Third.", "3")]
@@ -250,17 +244,17 @@ def test_entries_separated_by_single_blank_lines(tmp_path: Path) -> None:
     assert citing[2].journal == Journal(nlm_abbreviation="Gut")
 
 
-def test_author_list_one_per_line(tmp_path: Path) -> None:
+def test_author_list_one_per_line(tmp_path: Path, read) -> None:
     text = HEADER.replace("Authors\nAffiliations\n", "Authors\nWolf FI\nDe Caro L\nAffiliations\n")
-    (page,) = _read(_write(tmp_path, text))
+    (page,) = read(_write(tmp_path, text), article_page)
     assert page.authors == (Author(family="Wolf", initials="FI"), Author(family="De Caro", initials="L"))
 
 
-def test_author_list_with_numbered_affiliations(tmp_path: Path) -> None:
+def test_author_list_with_numbered_affiliations(tmp_path: Path, read) -> None:
     text = HEADER.replace("Authors\nAffiliations\nSoon will be listed here.\n",
                           "Authors\nWolf FI 1, 2, Maier JA 2, Cancer Genome Consortium\nAffiliations\n"
                           "1 Institute of General Pathology, Rome, Italy.\n2 University of Milan, Italy.\n")
-    (page,) = _read(_write(tmp_path, text))
+    (page,) = read(_write(tmp_path, text), article_page)
     assert page.authors == (
         Author(family="Wolf", initials="FI",
                affiliations=("Institute of General Pathology, Rome, Italy.", "University of Milan, Italy.")),
@@ -269,27 +263,27 @@ def test_author_list_with_numbered_affiliations(tmp_path: Path) -> None:
     )
 
 
-def test_placeholder_is_never_an_author_or_affiliation(tmp_path: Path) -> None:
+def test_placeholder_is_never_an_author_or_affiliation(tmp_path: Path, read) -> None:
     text = HEADER.replace("Authors\nAffiliations\n", "Authors\nSoon will be listed here.\nSmith J\n"
                                                      "Affiliations\n")
-    (page,) = _read(_write(tmp_path, text))
+    (page,) = read(_write(tmp_path, text), article_page)
     assert page.authors == (Author(family="Smith", initials="J"),)  # sole author: no affiliation attached
     text = HEADER.replace("Abstract\n\nFirst paragraph.\n", "Abstract\n\nSoon will be listed here.\n")
-    (page,) = _read(_write(tmp_path, text))
+    (page,) = read(_write(tmp_path, text), article_page)
     assert page.authors == () and page.abstract is None
 
 
-def test_page_without_valid_pmid_or_doi_is_an_error(tmp_path: Path) -> None:
+def test_page_without_valid_pmid_or_doi_is_an_error(tmp_path: Path, read) -> None:
     text = HEADER.replace("» Articles » PMID: 12345678", "» Articles » PMID: x").replace("PMID 12345678", "PMID 0")
     path = _write(tmp_path, text)
     with pytest.raises(ReaderError) as info:
-        _read(path)
+        read(path, article_page)
     assert info.value.source == str(path)
 
 
-def test_page_with_doi_only_is_read(tmp_path: Path) -> None:
+def test_page_with_doi_only_is_read(tmp_path: Path, read) -> None:
     text = HEADER.replace("» Articles » PMID: 12345678\n", "").replace("PMID 12345678", "DOI 10.1000/Q")
-    (page,) = _read(_write(tmp_path, text))
+    (page,) = read(_write(tmp_path, text), article_page)
     assert page.identifiers == (Identifier(Scheme.DOI, "10.1000/q"),)
     assert page.record_id == "page DOI 10.1000/q"
 
@@ -305,32 +299,32 @@ def test_sniff_rejects_pubmed_xml_and_medline() -> None:
     assert article_page.sniff(b"A title\n\nOverview\nPMID 5\n") is False
 
 
-def test_undated_source_line_in_first_entry_of_a_double_spaced_page(tmp_path: Path) -> None:
+def test_undated_source_line_in_first_entry_of_a_double_spaced_page(tmp_path: Path, read) -> None:
     text = HEADER + ("\nCiting Articles\n\nOdd entry.\n\nno date here\n\nPMID: 22222222\n\n\n"
                      "Next entry.\n\nLee K Gut. 2022; 3(1):e1.\n\nPMID: 33333333\n")
-    records = _read(_write(tmp_path, text))
+    records = read(_write(tmp_path, text), article_page)
     assert [(type(r).__name__, getattr(r, "title", None)) for r in records[1:]] == [
         ("Article", "Odd entry."), ("Citation", None), ("Article", "Next entry."), ("Citation", None)]
     assert records[1].authors == () and records[1].journal is None and records[1].date is None
     assert (records[3].volume, records[3].issue, records[3].pages) == ("3", "1", Pages("e1"))
 
 
-def test_block_after_citing_articles_is_not_read_as_citations(tmp_path: Path) -> None:
+def test_block_after_citing_articles_is_not_read_as_citations(tmp_path: Path, read) -> None:
     text = HEADER + ENTRY + "\n\nSimilar Articles\n\nSome other paper.\n\nRoe P Cell. 2001; 2.\n\nPMID: 44444444\n"
-    records = _read(_write(tmp_path, text))
+    records = read(_write(tmp_path, text), article_page)
     assert [type(r) for r in records] == [Article, Article, Citation]
 
 
-def test_breadcrumb_and_overview_disagreeing_is_an_error(tmp_path: Path) -> None:
+def test_breadcrumb_and_overview_disagreeing_is_an_error(tmp_path: Path, read) -> None:
     text = HEADER.replace("PMID 12345678", "PMID 87654321")
     with pytest.raises(ReaderError, match="87654321"):
-        _read(_write(tmp_path, text))
+        read(_write(tmp_path, text), article_page)
 
 
-def test_non_utf8_page_is_an_error_with_its_line(tmp_path: Path) -> None:
+def test_non_utf8_page_is_an_error_with_its_line(tmp_path: Path, read) -> None:
     path = tmp_path / "latin1.txt"
     text = HEADER.replace("» Articles » PMID", ">> Articles >> PMID").replace("A small page", "Caf\u00e9")
     path.write_bytes(text.encode("latin-1"))
     with pytest.raises(ReaderError) as info:
-        _read(path)
+        read(path, article_page)
     assert info.value.line == 3

@@ -7,7 +7,6 @@ field values are quoted literally from the files (the line they come from is nam
 from __future__ import annotations
 
 import gzip
-import io
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from kg.errors import ReaderError
 from kg.readers import bibtex, open_input, ris
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Scheme, Skipped
 
+FOLDER = "bibtex_ris"  # the real files: the folder fixture (conftest.py) is shared/data/FOLDER
 PAPER = "pubmed_parser__paper.bib"
 SCOPUS = "synthesisr__Scopus_bib_example.bib"
 # entries (README "bibtex_entries") and entries without DOI, PMID or PMCID (counted by eye)
@@ -25,23 +25,8 @@ _ENTRY = re.compile(r"^@(?!(?:comment|string|preamble)\b)(\w+)\{([^,\s]+),", re.
 
 
 @pytest.fixture(scope="module")
-def folder(shared: Path) -> Path:
-    return shared / "data" / "bibtex_ris"
-
-
-@pytest.fixture(scope="module")
-def records(folder: Path) -> dict[str, list]:
-    return {name: _read_path(folder / name) for name in EXPECTED}
-
-
-def _read_path(path: Path) -> list:
-    stream, _ = open_input(path)
-    return list(bibtex.read(stream, str(path)))
-
-
-def _read(text: str | bytes, source: str = "test.bib") -> list:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return list(bibtex.read(io.BytesIO(data), source))
+def records(folder: Path, read) -> dict[str, list]:
+    return {name: read(folder / name, bibtex) for name in EXPECTED}
 
 
 def _by_key(found: list) -> dict:
@@ -169,8 +154,8 @@ def test_scopus_abstract_keeps_percent_and_ampersand(records: dict) -> None:
 
 # --- made-up entries --------------------------------------------------------------------------------------------
 
-def test_strings_months_escapes_and_group_authors() -> None:
-    found = _read("""% a comment
+def test_strings_months_escapes_and_group_authors(read) -> None:
+    found = read("""% a comment
 @string{jb = {Journal of Bits}}
 @Article{k1,
   author = {{World Health Organization} and van der Berg, Jan and M{\\"u}ller, Hans and others},
@@ -179,7 +164,7 @@ def test_strings_months_escapes_and_group_authors() -> None:
   doi = {10.1000/a\\_b},
   issn = {1234-5679; 1234-5678},
 }
-""")
+""", bibtex)
     [article] = found
     assert article.authors == (Author(name="World Health Organization"), Author(family="van der Berg", given="Jan"),
                                Author(family="Müller", given="Hans"))
@@ -189,13 +174,13 @@ def test_strings_months_escapes_and_group_authors() -> None:
     assert article.identifier(Scheme.DOI) == "10.1000/a_b"
 
 
-def test_identifiers_dates_and_affiliation() -> None:
-    found = _read("""@article{a, pmid = {31452104}, pmcid = {PMC6712345}, date = {2019-05}, journaltitle = {J}}
+def test_identifiers_dates_and_affiliation(read) -> None:
+    found = read("""@article{a, pmid = {31452104}, pmcid = {PMC6712345}, date = {2019-05}, journaltitle = {J}}
 @online{b, url = {https://doi.org/10.1002%2Fabc.1}, year = {2021}, month = {13}}
 @article{c, eprint = {123456}, eprinttype = {pubmed}, author = {Doe, J.}, affiliation = {Dept A; Dept B},
   year = {2022}, doi = {10.1000/c}}
 @article{d, doi = {not-a-doi}, year = {2020}}
-""")
+""", bibtex)
     a, b, c, d = found
     assert a.identifiers == (Identifier(Scheme.PMID, "31452104"), Identifier(Scheme.PMCID, "PMC6712345"))
     assert a.date == PartialDate(2019, 5) and a.journal == Journal(title="J")
@@ -206,12 +191,12 @@ def test_identifiers_dates_and_affiliation() -> None:
     assert d == Skipped("d", "no PMID, PMCID or DOI (doi 'not-a-doi' is not a DOI)", 5)
 
 
-def test_broken_entry_repeated_key_and_repeated_field() -> None:
-    found = _read("""@article{good, doi = {10.1000/one}}
+def test_broken_entry_repeated_key_and_repeated_field(read) -> None:
+    found = read("""@article{good, doi = {10.1000/one}}
 @article{broken, title = {never closed, doi = {10.1000/two}
 @article{good, doi = {10.1000/three}, doi = {10.1000/four}}
 @article{good, doi = {10.1000/five}}
-""")
+""", bibtex)
     assert [r.record_id for r in found] == ["good", "broken", "good (line 3)", "good (line 4)"]
     assert isinstance(found[1], Skipped) and found[1].line == 2
     assert found[1].reason.startswith("not a valid BibTeX entry: ")
@@ -228,11 +213,11 @@ def test_gzip_input(tmp_path: Path) -> None:
     assert article.identifier(Scheme.DOI) == "10.1000/x" and article.date == PartialDate(1999)
 
 
-def test_unreadable_files_raise() -> None:
+def test_unreadable_files_raise(read) -> None:
     with pytest.raises(ReaderError, match="no BibTeX entry"):
-        _read("% only a comment\n@string{a = {b}}\n")
+        read("% only a comment\n@string{a = {b}}\n", bibtex)
     with pytest.raises(ReaderError, match="no BibTeX entry"):
-        _read("")
+        read("", bibtex)
     with pytest.raises(ReaderError, match="not UTF-8") as caught:
-        _read(b"@article{x,\n  doi = {10.1000/x},\n  title = {caf\xe9}\n}\n")
+        read(b"@article{x,\n  doi = {10.1000/x},\n  title = {caf\xe9}\n}\n", bibtex)
     assert caught.value.line == 3 and caught.value.source == "test.bib"

@@ -22,6 +22,7 @@ from kg.errors import ReaderError
 from kg.readers import crossref_json, open_input
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Scheme, Skipped
 
+FOLDER = "crossref_json"  # the real files: the folder fixture (conftest.py) is shared/data/FOLDER
 DUMP = "oc_ds_converter__crossref_items_0.json.gz"
 SMALL_DUMP = "oc_index__crossref_dump.json"
 FISH = "oc_ds_converter__40228.json"
@@ -31,40 +32,21 @@ SCIENTOMETRICS = "oc_meta__s11192-022-04367-w.json"
 COUNTS = {FISH: 11, DUMP: 3000, SMALL_DUMP: 5, QSS: 1, SCIENTOMETRICS: 1}
 
 
-@pytest.fixture(scope="module")
-def crossref_dir(shared: Path) -> Path:
-    return shared / "data" / "crossref_json"
+# --- helpers: reading independently -----------------------------------------------------------------------------------
 
-
-# --- helpers: reading with the reader, and independently -----------------------------------------------------------
-
-def _raw(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-
-
-def _works(path: Path) -> list[dict[str, Any]]:
+def _works(raw, path: Path) -> list[dict[str, Any]]:
     """The works of a file by the stdlib json module: a dump's items or a response's message."""
-    document = json.loads(_raw(path))
+    document = json.loads(raw(path))
     return document["items"] if "items" in document else [document["message"]]
-
-
-def _read(path: Path) -> list:
-    stream, _ = open_input(path)
-    return list(crossref_json.read(stream, str(path)))
-
-
-def _read_bytes(data: bytes, source: str = "test.json") -> list:
-    return list(crossref_json.read(io.BytesIO(data), source))
 
 
 def _by_doi(records: list) -> dict[str, Article]:
     return {r.identifier(Scheme.DOI): r for r in records if isinstance(r, Article)}
 
 
-def _work(crossref_dir: Path, name: str = SCIENTOMETRICS) -> dict[str, Any]:
+def _work(raw, folder: Path, name: str = SCIENTOMETRICS) -> dict[str, Any]:
     """A real work (a fresh copy) to build small inputs from."""
-    return copy.deepcopy(_works(crossref_dir / name)[0])
+    return copy.deepcopy(_works(raw, folder / name)[0])
 
 
 def _collapse(text: str | None) -> str | None:
@@ -153,11 +135,11 @@ def _actual(record: Article) -> dict[str, Any]:
 
 # --- every real file -----------------------------------------------------------------------------------------------
 
-def test_every_file_loads_every_work_and_agrees_with_the_json_module(crossref_dir: Path) -> None:
-    files = sorted(crossref_dir.iterdir())
+def test_every_file_loads_every_work_and_agrees_with_the_json_module(folder: Path, raw, read) -> None:
+    files = sorted(folder.iterdir())
     assert {p.name for p in files} == set(COUNTS)
     for path in files:
-        works, records = _works(path), _read(path)
+        works, records = _works(raw, path), read(path, crossref_json)
         assert len(works) == COUNTS[path.name], path.name
         assert len(records) == len(works), path.name
         assert [type(r) for r in records] == [Article] * len(works), path.name  # no skips in the real data
@@ -168,18 +150,18 @@ def test_every_file_loads_every_work_and_agrees_with_the_json_module(crossref_di
             assert record.complete
 
 
-@pytest.mark.parametrize("folder", ["bibtex_ris", "crossref_json", "datacite_json", "jats_xml", "medline_nbib",
-                                    "nih_icite_csv", "oc_rdf_examples", "opencitations_csv", "pubmed_xml",
-                                    "spar_ontologies"])
-def test_sniff_claims_every_crossref_file_and_no_other(shared: Path, folder: str) -> None:
-    files = sorted((shared / "data" / folder).iterdir())
+@pytest.mark.parametrize("subfolder", ["bibtex_ris", "crossref_json", "datacite_json", "jats_xml", "medline_nbib",
+                                       "nih_icite_csv", "oc_rdf_examples", "opencitations_csv", "pubmed_xml",
+                                       "spar_ontologies"])
+def test_sniff_claims_every_crossref_file_and_no_other(shared: Path, subfolder: str) -> None:
+    files = sorted((shared / "data" / subfolder).iterdir())
     assert files
     for path in files:
         _, head = open_input(path)
-        assert crossref_json.sniff(head) is (folder == "crossref_json"), path.name
+        assert crossref_json.sniff(head) is (subfolder == "crossref_json"), path.name
 
 
-def test_reading_streams_a_dump_one_work_at_a_time(crossref_dir: Path) -> None:
+def test_reading_streams_a_dump_one_work_at_a_time(folder: Path, raw) -> None:
     """The first work of the 4.5 MB dump comes out after a few kilobytes are read, not after the whole file."""
 
     class Counting(io.RawIOBase):
@@ -195,20 +177,20 @@ def test_reading_streams_a_dump_one_work_at_a_time(crossref_dir: Path) -> None:
             self.consumed += len(data)
             return len(data)
 
-    data = _raw(crossref_dir / DUMP)
+    data = raw(folder / DUMP)
     assert len(data) > 4_000_000
-    raw = Counting(data)
-    records = crossref_json.read(io.BufferedReader(raw), DUMP)
+    counting = Counting(data)
+    records = crossref_json.read(io.BufferedReader(counting), DUMP)
     first = next(records)
-    assert first.identifier(Scheme.DOI) == _works(crossref_dir / DUMP)[0]["DOI"].lower()
-    assert raw.consumed < 200_000
+    assert first.identifier(Scheme.DOI) == _works(raw, folder / DUMP)[0]["DOI"].lower()
+    assert counting.consumed < 200_000
     assert sum(1 for _ in records) == 2999
 
 
 # --- single records, values read from the files ----------------------------------------------------------------------
 
-def test_work_response_with_orcids_and_affiliations(crossref_dir: Path) -> None:
-    [record] = _read(crossref_dir / QSS)
+def test_work_response_with_orcids_and_affiliations(folder: Path, read) -> None:
+    [record] = read(folder / QSS, crossref_json)
     assert record.record_id == "DOI 10.1162/qss_a_00292"
     assert record.title == "OpenCitations Meta"
     # "issued": [[2024]] while "published-print" is [[2024, 3, 1]]: issued wins, at its own precision
@@ -226,8 +208,8 @@ def test_work_response_with_orcids_and_affiliations(crossref_dir: Path) -> None:
                       "Oxford e-Research Centre, University of Oxford, Oxford, UK"))
 
 
-def test_year_and_month_date_and_both_issns(crossref_dir: Path) -> None:
-    [record] = _read(crossref_dir / SCIENTOMETRICS)
+def test_year_and_month_date_and_both_issns(folder: Path, read) -> None:
+    [record] = read(folder / SCIENTOMETRICS, crossref_json)
     assert record.date == PartialDate(2022, 6)  # "issued": {"date-parts": [[2022, 6]]}
     assert record.journal == Journal(title="Scientometrics", iso_abbreviation="Scientometrics",
                                      issn_print="0138-9130", issn_electronic="1588-2861")
@@ -235,8 +217,8 @@ def test_year_and_month_date_and_both_issns(crossref_dir: Path) -> None:
     assert record.declared_citation_count == 7
 
 
-def test_orcid_as_url_and_as_a_list(crossref_dir: Path) -> None:
-    record = _by_doi(_read(crossref_dir / FISH))["10.9799/ksfan.2012.25.1.069"]
+def test_orcid_as_url_and_as_a_list(folder: Path, read) -> None:
+    record = _by_doi(read(folder / FISH, crossref_json))["10.9799/ksfan.2012.25.1.069"]
     # "ORCID": "http://orcid.org/0000-0002-6227-4053", then "ORCID": ["0000-0002-6227-4053"], then none
     assert [(a.family, a.orcid) for a in record.authors] == [
         ("Cheigh", "0000-0002-6227-4053"), ("Mun", "0000-0002-6227-4053"), ("Chung", None)]
@@ -244,8 +226,8 @@ def test_orcid_as_url_and_as_a_list(crossref_dir: Path) -> None:
     assert record.journal is not None and record.journal.issn_print == "1225-4339"
 
 
-def test_book_chapter_with_year_only_and_an_escaped_html_abstract(crossref_dir: Path) -> None:
-    record = _by_doi(_read(crossref_dir / FISH))["10.47886/9789251092637.ch7"]
+def test_book_chapter_with_year_only_and_an_escaped_html_abstract(folder: Path, read) -> None:
+    record = _by_doi(read(folder / FISH, crossref_json))["10.47886/9789251092637.ch7"]
     assert record.publication_types == ("book-chapter",)
     assert record.date == PartialDate(2016)
     assert record.authors == ()  # only editors are deposited
@@ -254,8 +236,8 @@ def test_book_chapter_with_year_only_and_an_escaped_html_abstract(crossref_dir: 
     assert "<" not in record.abstract
 
 
-def test_article_number_and_references_with_and_without_doi(crossref_dir: Path) -> None:
-    record = _by_doi(_read(crossref_dir / SMALL_DUMP))["10.7717/peerj.4375"]
+def test_article_number_and_references_with_and_without_doi(folder: Path, read) -> None:
+    record = _by_doi(read(folder / SMALL_DUMP, crossref_json))["10.7717/peerj.4375"]
     assert record.pages == Pages("e4375")  # "page": "e4375", "article-number": "e4375"
     assert record.references == (
         Reference((Identifier(Scheme.DOI, "10.1016/j.joi.2016.08.002"),),
@@ -268,8 +250,8 @@ def test_article_number_and_references_with_and_without_doi(crossref_dir: Path) 
     )
 
 
-def test_forty_references_keep_order_dois_and_unstructured_text(crossref_dir: Path) -> None:
-    record = _by_doi(_read(crossref_dir / SMALL_DUMP))["10.1108/jd-12-2013-0166"]
+def test_forty_references_keep_order_dois_and_unstructured_text(folder: Path, read) -> None:
+    record = _by_doi(read(folder / SMALL_DUMP, crossref_json))["10.1108/jd-12-2013-0166"]
     assert len(record.references) == 40
     assert record.references[0] == Reference((Identifier(Scheme.DOI, "10.1023/a:1021919228368"),))
     # {"key": "b12", "unstructured": "Brinkac, L.M. , ..."}: no DOI, so no identifier is made up
@@ -281,15 +263,15 @@ def test_forty_references_keep_order_dois_and_unstructured_text(crossref_dir: Pa
     assert record.authors[0].orcid == "0000-0003-0530-4305"
 
 
-def test_a_page_prefix_carries_to_the_last_page_and_only_the_first_range_is_kept(crossref_dir: Path) -> None:
-    records = _by_doi(_read(crossref_dir / DUMP))
+def test_a_page_prefix_carries_to_the_last_page_and_only_the_first_range_is_kept(folder: Path, read) -> None:
+    records = _by_doi(read(folder / DUMP, crossref_json))
     assert records["10.1001/amajethics.2018.1003"].pages == Pages("E1003", "E1006")  # "page": "E1003-1006"
     assert records["10.1001/amaguidesnewsletters.2000.janfeb05"].pages == Pages("7", "7")  # "page": "7-7, 12"
     assert records["10.1001/.389"].pages == Pages("389", "390")  # "page": "389-390"
 
 
-def test_references_without_doi_in_the_dump(crossref_dir: Path) -> None:
-    record = _by_doi(_read(crossref_dir / DUMP))["10.1001/10-v4n2-hsf10003"]
+def test_references_without_doi_in_the_dump(folder: Path, read) -> None:
+    record = _by_doi(read(folder / DUMP, crossref_json))["10.1001/10-v4n2-hsf10003"]
     assert record.date == PartialDate(2011, 3)
     texts = [r.text for r in record.references if not r.identifiers]
     assert len(record.references) == 42 and len(texts) == 26  # 26 of the 42 entries have no "DOI"
@@ -303,13 +285,13 @@ def test_references_without_doi_in_the_dump(crossref_dir: Path) -> None:
     assert all(r.text is None for r in with_doi)  # {"key", "doi-asserted-by", "DOI"} only
 
 
-def test_markup_in_a_title_and_a_jats_abstract(crossref_dir: Path) -> None:
-    records = _by_doi(_read(crossref_dir / DUMP))
+def test_markup_in_a_title_and_a_jats_abstract(folder: Path, raw, read) -> None:
+    records = _by_doi(read(folder / DUMP, crossref_json))
     titled = [r for r in records.values() if r.title and r.title.startswith("Update to CDC")]
     assert [r.title for r in titled] == [
         "Update to CDC’s Sexually Transmitted Diseases Treatment Guidelines, 2010: Oral Cephalosporins No Longer "
         "a Recommended Treatment for Gonococcal Infections"]
-    abstracts = [w for w in _works(crossref_dir / DUMP) if w.get("abstract", "").lstrip().startswith(
+    abstracts = [w for w in _works(raw, folder / DUMP) if w.get("abstract", "").lstrip().startswith(
         "<jats:title>Abstract</jats:title>")]
     assert abstracts
     for work in abstracts:
@@ -339,8 +321,8 @@ def _shape_inputs(work: dict[str, Any]) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("shape", ["work response", "list response", "list response without message-type", "dump",
                                    "bare work", "JSON lines", "array", "byte order mark"])
-def test_every_shape_is_sniffed_and_read(crossref_dir: Path, tmp_path: Path, shape: str) -> None:
-    work = _work(crossref_dir)
+def test_every_shape_is_sniffed_and_read(folder: Path, tmp_path: Path, shape: str, raw, read) -> None:
+    work = _work(raw, folder)
     data = _shape_inputs(work)[shape]
     path = tmp_path / "works.json.gz"
     path.write_bytes(gzip.compress(data))
@@ -350,7 +332,7 @@ def test_every_shape_is_sniffed_and_read(crossref_dir: Path, tmp_path: Path, sha
     expected = ["10.1007/s11192-022-04367-w"] + ([] if shape in ("work response", "bare work") else
                                                  ["10.1234/second"])
     assert [r.identifier(Scheme.DOI) for r in records] == expected
-    assert records[0] == _read(crossref_dir / SCIENTOMETRICS)[0]
+    assert records[0] == read(folder / SCIENTOMETRICS, crossref_json)[0]
 
 
 def test_sniff_refuses_other_json() -> None:
@@ -366,12 +348,12 @@ def test_sniff_refuses_other_json() -> None:
 
 # --- bad and odd input --------------------------------------------------------------------------------------------
 
-def test_works_without_a_valid_doi_are_skipped_with_their_line(crossref_dir: Path) -> None:
-    work = _work(crossref_dir)
+def test_works_without_a_valid_doi_are_skipped_with_their_line(folder: Path, raw, read) -> None:
+    work = _work(raw, folder)
     no_doi = {k: v for k, v in work.items() if k != "DOI"}
     lines = [work, no_doi, dict(work, DOI="not a doi"), ["a", "list"], dict(work, DOI="10.1234/last")]
     data = ('{"items": [\n' + ",\n".join(json.dumps(w) for w in lines) + "\n]}\n").encode()  # work i on line i + 1
-    records = _read_bytes(data)
+    records = read(data, crossref_json)
     assert [type(r) for r in records] == [Article, Skipped, Skipped, Skipped, Article]
     assert records[1] == Skipped("work 2", "no DOI", 3)
     assert records[2] == Skipped("DOI not a doi", "invalid DOI 'not a doi'", 4)
@@ -379,8 +361,8 @@ def test_works_without_a_valid_doi_are_skipped_with_their_line(crossref_dir: Pat
     assert records[4].record_id == "DOI 10.1234/last"
 
 
-def test_malformed_json_keeps_earlier_works_and_names_the_line(crossref_dir: Path) -> None:
-    work = _work(crossref_dir)
+def test_malformed_json_keeps_earlier_works_and_names_the_line(folder: Path, raw) -> None:
+    work = _work(raw, folder)
     data = (json.dumps(work) + "\n" + json.dumps(dict(work, DOI="10.1234/b")) + '\n{"DOI": "10.1234/c", ti\n'
             + json.dumps(work) + "\n").encode()
     records = crossref_json.read(io.BytesIO(data), "broken.jsonl")
@@ -392,8 +374,8 @@ def test_malformed_json_keeps_earlier_works_and_names_the_line(crossref_dir: Pat
     assert caught.value.message.startswith("malformed JSON: ")
 
 
-def test_truncated_dump_raises_at_its_last_line(crossref_dir: Path) -> None:
-    work = _work(crossref_dir)
+def test_truncated_dump_raises_at_its_last_line(folder: Path, raw) -> None:
+    work = _work(raw, folder)
     text = json.dumps({"items": [work, dict(work, DOI="10.1234/b")]}, indent=1)
     cut = text[: text.index('"10.1234/b"')]
     records = crossref_json.read(io.BytesIO(cut.encode()), "cut.json")
@@ -404,14 +386,14 @@ def test_truncated_dump_raises_at_its_last_line(crossref_dir: Path) -> None:
     assert "premature EOF" in caught.value.message
 
 
-def test_invalid_utf8_and_utf16_raise_reader_errors(crossref_dir: Path) -> None:
+def test_invalid_utf8_and_utf16_raise_reader_errors(folder: Path, raw, read) -> None:
     with pytest.raises(ReaderError) as caught:
-        _read_bytes(b'{"items": [\n{"DOI": "10.1234/a", "title": ["caf\xe9"]}\n]}', "latin1.json")
+        read(b'{"items": [\n{"DOI": "10.1234/a", "title": ["caf\xe9"]}\n]}', crossref_json, name="latin1.json")
     assert (caught.value.source, caught.value.line) == ("latin1.json", 2)
     assert "UTF8" in caught.value.message
-    utf16 = json.dumps({"message": _work(crossref_dir)}).encode("utf-16")
+    utf16 = json.dumps({"message": _work(raw, folder)}).encode("utf-16")
     with pytest.raises(ReaderError, match="UTF-16"):
-        _read_bytes(utf16)
+        read(utf16, crossref_json)
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -421,13 +403,13 @@ def test_invalid_utf8_and_utf16_raise_reader_errors(crossref_dir: Path) -> None:
     (b'"10.1234/a"', "expected a JSON object of Crossref works, found a string"),
     (b"<?xml version='1.0'?><doi_records/>", "malformed JSON: lexical error: invalid char in json text."),
 ])
-def test_input_that_holds_no_works_raises(data: bytes, message: str) -> None:
+def test_input_that_holds_no_works_raises(data: bytes, message: str, read) -> None:
     with pytest.raises(ReaderError) as caught:
-        _read_bytes(data, "odd.json")
+        read(data, crossref_json, name="odd.json")
     assert caught.value.message == message and caught.value.source == "odd.json"
 
 
-def test_odd_fields_are_dropped_or_read_at_their_precision() -> None:
+def test_odd_fields_are_dropped_or_read_at_their_precision(read) -> None:
     work = {
         "DOI": "https://doi.org/10.1234/ABC", "title": "A title as a plain string", "volume": 12,
         "container-title": [], "short-container-title": ["J. Odd"], "ISSN": ["0003-9926", "1234-5678"],
@@ -441,7 +423,7 @@ def test_odd_fields_are_dropped_or_read_at_their_precision() -> None:
                       {"key": "r3", "year": "2001"}],
         "is-referenced-by-count": True,
     }
-    [record] = _read_bytes(json.dumps(work).encode())
+    [record] = read(json.dumps(work).encode(), crossref_json)
     assert record.identifiers == (Identifier(Scheme.DOI, "10.1234/abc"),)
     assert (record.title, record.volume) == ("A title as a plain string", "12")
     # "issued" [[null]] is no date; published-print's month 13 is impossible, so the year alone
@@ -465,26 +447,26 @@ def test_odd_fields_are_dropped_or_read_at_their_precision() -> None:
     ([[None]], None),
     ([], None),
 ])
-def test_date_parts_at_their_precision(parts: list, expected: PartialDate | None) -> None:
-    [record] = _read_bytes(json.dumps({"DOI": "10.1234/d", "issued": {"date-parts": parts}}).encode())
+def test_date_parts_at_their_precision(parts: list, expected: PartialDate | None, read) -> None:
+    [record] = read(json.dumps({"DOI": "10.1234/d", "issued": {"date-parts": parts}}).encode(), crossref_json)
     assert record.date == expected
 
 
-def test_published_online_is_the_last_fallback() -> None:
+def test_published_online_is_the_last_fallback(read) -> None:
     work = {"DOI": "10.1234/d", "issued": {"date-parts": [[None]]}, "published-online": {"date-parts": [[2020, 1]]}}
-    [record] = _read_bytes(json.dumps(work).encode())
+    [record] = read(json.dumps(work).encode(), crossref_json)
     assert record.date == PartialDate(2020, 1)
 
 
-def test_a_work_with_a_thousand_authors_keeps_them_all_in_order(crossref_dir: Path, tmp_path: Path) -> None:
-    work = _work(crossref_dir)
+def test_a_work_with_a_thousand_authors_keeps_them_all_in_order(folder: Path, tmp_path: Path, raw, read) -> None:
+    work = _work(raw, folder)
     real = work["author"]
     assert len(real) == 7
     work["author"] = [dict(real[i % 7], family=f"Family{i:04d}", given=f"Given {i}") for i in range(1000)]
     path = tmp_path / "many.json"
     path.write_text(json.dumps({"status": "ok", "message-type": "work", "message": work}, indent=2),
                     encoding="utf-8")
-    [record] = _read(path)
+    [record] = read(path, crossref_json)
     assert len(record.authors) == 1000
     assert [(a.family, a.given) for a in record.authors] == [(f"Family{i:04d}", f"Given {i}") for i in range(1000)]
     assert [a.orcid for a in record.authors] == [_orcid(real[i % 7]["ORCID"]) for i in range(1000)]

