@@ -155,12 +155,10 @@ def test_big_baseline_file_matches_independent_counts_and_fields(pubmed_dir: Pat
     path = pubmed_dir / BIG
     stream, _ = open_input(path)
     records = pubmed_xml.read(stream, str(path))
-    reading, articles, skipped, mismatches = 0.0, 0, [], []
+    articles, skipped, mismatches = 0, [], []
     references = reference_ids = expected_references = expected_reference_ids = 0
     for pa in _et_articles(path):
-        started = time.perf_counter()
         record = next(records)
-        reading += time.perf_counter() - started
         if isinstance(record, Skipped):
             skipped.append(record)
             continue
@@ -182,7 +180,6 @@ def test_big_baseline_file_matches_independent_counts_and_fields(pubmed_dir: Pat
     assert mismatches == ["417468 dois: expected {'10.103/00006450-03000-0000'}, read set()"], mismatches[:10]
     assert references == expected_references == 48_598  # 48,598 is also the README's regex count of <Reference>
     assert reference_ids == expected_reference_ids
-    assert reading < 30, f"reading 30,000 articles took {reading:.1f} s"
 
 
 def test_memory_stays_flat_on_a_4000_article_file(pubmed_dir: Path) -> None:
