@@ -8,15 +8,18 @@ import sys
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KgError
+from kg.errors import KgError, MissingParameter
 from kg.graph import KnowledgeGraph
+from kg.queries import catalogue
 from kg.readers import READERS
 from rdflib import Literal
 
 from kg.results import OutputFormat, Result
 from kg.store.oxigraph import EXPORT_FORMATS
+from kg.workers import Job, run_isolated
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_TIMEOUT = 60.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--base-iri", metavar="IRI", default=os.environ.get("KG_BASE_IRI"),
                         help="base of the IRIs minted for a new store (default: https://kg.example.org/); "
                              "fixed once the store exists")
+    guarded = argparse.ArgumentParser(add_help=False)
+    guarded.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
+                         help=f"stop the query after this long, exit code 1 (default: {DEFAULT_TIMEOUT:g}; 0: none)")
+    guarded.add_argument("--allow-service", action="store_true",
+                         help="let SERVICE reach other SPARQL endpoints (refused by default: a query could make "
+                         "kg send requests to any address); the --timeout bounds the remote calls too")
     parser = argparse.ArgumentParser(prog="kg", description="Load bibliographic records into an OpenCitations-"
                                      "model RDF graph and query it.")
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -41,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--strict", action="store_true",
                       help="stop at the first bad record instead of skipping it and loading the rest")
 
-    query = sub.add_parser("query", parents=[common], help="run a canned query (kg query --list shows them)",
+    query = sub.add_parser("query", parents=[common, guarded], help="run a canned query (kg query --list shows them)",
                            description="Run a canned query from the catalogue with typed parameters.")
     query.add_argument("name", nargs="?", help="the query's name")
     query.add_argument("--list", action="store_true", help="list the catalogue: name, title, parameters")
@@ -49,9 +58,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="a parameter, e.g. --param article=pmid:21933757 (repeatable)")
     query.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
 
-    sparql = sub.add_parser("sparql", parents=[common], help="run any SPARQL query",
-                            description="Run a SPARQL 1.1 query over the union of all loaded sources: SELECT and ASK "
-                            "as results, CONSTRUCT and DESCRIBE as subject, predicate, object rows.")
+    sparql = sub.add_parser("sparql", parents=[common, guarded], help="run any SPARQL query",
+                            description="Run a SPARQL 1.1 query over the union of all loaded sources (or the graphs "
+                            "its FROM and FROM NAMED clauses name): SELECT and ASK as results, CONSTRUCT and "
+                            "DESCRIBE as subject, predicate, object rows.")
     sparql.add_argument("text", metavar="TEXT|@FILE", help="the query, or @path to a file holding it")
     sparql.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
     sources = sub.add_parser("sources", parents=[common], help="list the loaded sources",
@@ -101,9 +111,9 @@ def _term(value: object) -> Literal | None:
     return None if value is None else Literal(value)
 
 
-def _list(graph: KnowledgeGraph) -> str:
+def _list() -> str:
     lines = []
-    for q in graph.queries.values():
+    for q in catalogue().values():
         shown = [f"{p.name}:{'|'.join(p.choices) or p.type.value}" + (f"={p.default}" if p.default else "")
                  for p in q.params if not p.alternative]
         alternatives = " | ".join(f"{p.name}:{p.type.value}" for p in q.params if p.alternative)
@@ -131,6 +141,8 @@ def _bench(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "bench":
         return _bench(args)
+    if args.command in ("query", "sparql"):
+        return _query(args, parser)
     with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
         if args.command == "load":
             report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
@@ -151,23 +163,34 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.command == "export":
             graph.export(args.output, format=args.format)
             return EXIT_OK
-        if args.command == "query":
-            if args.list:
-                sys.stdout.write(_list(graph))
-                return EXIT_OK
-            if not args.name:
-                parser.error("kg query needs a query NAME or --list")
-            result = graph.query(args.name, **_params(args.param, parser))
-        else:
-            text = args.text
-            if text.startswith("@"):
-                try:
-                    text = Path(text[1:]).read_text(encoding="utf-8")
-                except OSError as exc:
-                    raise KgError(f"cannot read the query file: {exc.strerror}", source=text[1:]) from exc
-            result = graph.sparql(text)
-        sys.stdout.write(result.render(OutputFormat(args.format)))
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """kg query and kg sparql: the query runs in a child process, ended at the deadline or on Ctrl-C."""
+    if args.command == "query" and args.list:
+        sys.stdout.write(_list())
         return EXIT_OK
+    if args.command == "query":
+        if not args.name:
+            parser.error("kg query needs a query NAME or --list")
+        job = Job(name=args.name, params=_params(args.param, parser))
+    else:
+        job = Job(text=_query_text(args.text), allow_service=args.allow_service)
+    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None)
+    sys.stdout.write(result.render(OutputFormat(args.format)))
+    return EXIT_OK
+
+
+def _query_text(text: str) -> str:
+    if not text.startswith("@"):
+        return text
+    try:
+        return Path(text[1:]).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KgError(f"cannot read the query file: {exc.strerror}", source=text[1:]) from exc
+    except UnicodeDecodeError as exc:
+        raise KgError(f"the query file is not UTF-8 text (byte {exc.start})", source=text[1:]) from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,8 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args, parser)
+    except MissingParameter as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KgError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

@@ -8,12 +8,15 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import QueryError, StoreError
+from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Object, Triple
 from kg.results import Result
@@ -24,6 +27,21 @@ Quad = tuple[str, str, Object, str]  # subject, predicate, object, named graph
 _CHUNKS = "kg-bulk-"  # the folder of a bulk load's chunk files
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+PREFIXES = {name.lower(): str(getattr(vocab, name)._NS) for name in  # the prefixes of Turtle answers
+            ("FABIO", "CITO", "DCTERMS", "PRISM", "PRO", "FOAF", "DATACITE", "FRBR", "C4O", "BIRO", "OCO", "LITERAL")}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A query's answer as the store gives it: ``boolean`` (ASK), ``columns`` and lazy ``rows`` of rdflib terms
+    (SELECT), or ``triples`` (CONSTRUCT, DESCRIBE; for ``OxigraphStore.write_triples``)."""
+
+    boolean: bool | None = None
+    columns: tuple[str, ...] = ()
+    rows: Iterator[tuple[Node | None, ...]] = iter(())
+    triples: Iterator[object] | None = None
 
 
 class OxigraphStore:
@@ -164,24 +182,52 @@ class OxigraphStore:
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query(self, text: str, *, union: bool = True) -> Result:
+    def query(self, text: str, *, union: bool = True, default_graph: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Result:
         """Runs a SPARQL query (CONSTRUCT and DESCRIBE give subject, predicate, object rows); raises QueryError
-        with the store's reason when it fails."""
+        with the store's reason when it fails. ``union``: the default graph is the union of the named graphs
+        (else the query's FROM clauses, or the store's default graph); ``default_graph`` and ``named_graphs``
+        set the dataset instead (the SPARQL protocol's default-graph-uri and named-graph-uri)."""
+        answer = self.answer(text, union=union, default_graph=default_graph, named_graphs=named_graphs)
+        if answer.boolean is not None:
+            return Result(boolean=answer.boolean)
         try:
-            answer = self._store.query(text, use_default_graph_as_union=union)
+            if answer.triples is not None:  # CONSTRUCT and DESCRIBE: one row per triple
+                rows = [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer.triples]
+                return Result(("subject", "predicate", "object"), rows)
+            return Result(answer.columns, list(answer.rows))
+        except OSError as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+
+    def answer(self, text: str, *, union: bool = True, default_graph: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> Answer:
+        """The store's answer, read lazily as it is iterated (rows raise OSError if evaluation fails later)."""
+        dataset: dict[str, object] = {}
+        if default_graph is not None:
+            dataset["default_graph"] = [self._iri(g) for g in default_graph]
+        if named_graphs is not None:
+            dataset["named_graphs"] = [self._iri(g) for g in named_graphs]
+        try:
+            answer = self._store.query(text, use_default_graph_as_union=union and not dataset, **dataset)
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
         if isinstance(answer, ox.QueryBoolean):
-            return Result(boolean=bool(answer))
+            return Answer(boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            return Answer(triples=answer)
+        columns = tuple(v.value for v in answer.variables)
+        return Answer(columns=columns, rows=(tuple(_term(s[i]) for i in range(len(columns))) for s in answer))
+
+    @staticmethod
+    def write_triples(triples: Iterable[object], output: BinaryIO, media_type: str) -> None:
+        """Writes an answer's triples to ``output`` in the RDF format of ``media_type``, as they come."""
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise QueryError(f"no RDF format for {media_type}")
         try:
-            if isinstance(answer, ox.QueryTriples):  # CONSTRUCT and DESCRIBE: one row per triple
-                rows = [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer]
-                return Result(("subject", "predicate", "object"), rows)
-            columns = tuple(v.value for v in answer.variables)
-            rows = [tuple(_term(solution[i]) for i in range(len(columns))) for solution in answer]
+            ox.serialize(triples, output, format=fmt, prefixes=PREFIXES if fmt.supports_datasets is False else None)
         except OSError as exc:
             raise QueryError(f"the query failed: {exc}") from exc
-        return Result(columns, rows)
 
     def update(self, text: str) -> None:
         try:

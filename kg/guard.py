@@ -1,0 +1,73 @@
+"""What a SPARQL request may do, decided on the parsed request before it runs: no SERVICE or LOAD (they would
+make kg fetch any address) unless allowed, and whether it names its own dataset (FROM, FROM NAMED)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.errors import QueryError, QueryRefused
+
+# SPARQL keywords cannot be escaped or split, except by \u escapes, which are undone before parsing. A text
+# holding none of these words (and no \u escape) cannot hold SERVICE, LOAD or a dataset clause: such a text
+# needs no parse. Any other text is parsed (rdflib's SPARQL parser) and its parse tree searched.
+_MAYBE = re.compile(r"(?i)service|load|from|using|\\u")
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A request that passed the guard: ``dataset`` is true when it names its own (FROM / FROM NAMED, USING)."""
+
+    dataset: bool = False
+
+
+def check_query(text: str, *, allow_service: bool = False) -> Checked:
+    """Raises QueryRefused for SERVICE (also ``SERVICE ?var``) unless ``allow_service``, QueryError when the text
+    cannot be parsed; says whether the query has a dataset clause."""
+    if not _MAYBE.search(text):
+        return Checked()
+    return _checked(text, update=False, allow_service=allow_service)
+
+
+def check_update(text: str, *, allow_service: bool = False) -> Checked:
+    """Raises QueryRefused for LOAD and SERVICE unless ``allow_service``; QueryError when it cannot be parsed."""
+    if not _MAYBE.search(text):
+        return Checked()
+    return _checked(text, update=True, allow_service=allow_service)
+
+
+@lru_cache(maxsize=512)  # endpoints see the same texts again and again; a parse takes milliseconds
+def _checked(text: str, *, update: bool, allow_service: bool) -> Checked:
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = parseUpdate(text) if update else parseQuery(text)
+    except ParseException as exc:
+        raise QueryError(f"the {'update' if update else 'query'} is malformed: {exc.msg} "
+                         f"(line {exc.lineno}, column {exc.col})") from None
+    except Exception as exc:  # noqa: BLE001 - rdflib raises plain exceptions for some bad texts
+        raise QueryError(f"the {'update' if update else 'query'} is malformed: {exc}") from None
+    names = set(_names(tree))
+    if not allow_service:
+        if "ServiceGraphPattern" in names:
+            raise QueryRefused("SERVICE is refused: it would make kg send requests to other addresses "
+                               "(--allow-service enables it)")
+        if "Load" in names:
+            raise QueryRefused("LOAD is refused: it would make kg fetch a URL (--allow-service enables it)")
+    return Checked(dataset=bool(names & {"DatasetClause", "UsingClause"}))
+
+
+def _names(node: object):
+    """The names of every parse-tree node (rdflib's CompValue) under ``node``."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        name = getattr(item, "name", None)
+        if isinstance(name, str):
+            yield name
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
+            stack.extend(item)
