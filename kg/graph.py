@@ -117,11 +117,12 @@ class KnowledgeGraph:
         return result
 
     def sparql(self, text: str, *, default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
-               allow_service: bool = False) -> Result:
+               allow_service: bool = False, limit: int | None = None) -> Result:
         """Runs any SPARQL query (SELECT, ASK, and CONSTRUCT or DESCRIBE as subject/predicate/object rows) over
         the union of all sources, or the dataset its FROM / FROM NAMED clauses (or ``default_graph`` and
-        ``named_graphs``) name. SERVICE is refused (QueryRefused) unless ``allow_service``; raises QueryError."""
-        return self.store.query(text, **self._dataset(text, default_graph, named_graphs, allow_service))
+        ``named_graphs``) name. SERVICE is refused (QueryRefused) unless ``allow_service``; ``limit`` keeps the
+        first rows only. Raises QueryError."""
+        return self.store.query(text, limit=limit, **self._dataset(text, default_graph, named_graphs, allow_service))
 
     def answer(self, text: str, *, default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
                allow_service: bool = False) -> Answer:

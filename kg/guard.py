@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rdflib.term import Variable
+
 from kg.errors import QueryError, QueryRefused
 
 # SPARQL keywords cannot be escaped or split, except by \u escapes, which are undone before parsing. A text
@@ -17,9 +19,12 @@ _MAYBE = re.compile(r"(?i)service|load|from|using|\\u")
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A request that passed the guard: ``dataset`` is true when it names its own (FROM / FROM NAMED, USING)."""
+    """A request that passed the guard: ``dataset`` is true when it names its own (FROM / FROM NAMED, USING);
+    ``writes`` (updates) holds the graphs it may change: IRIs, ``DEFAULT``, or ``*`` for any (a variable graph,
+    ALL, NAMED)."""
 
     dataset: bool = False
+    writes: frozenset[str] = frozenset()
 
 
 def check_query(text: str, *, allow_service: bool = False) -> Checked:
@@ -31,9 +36,8 @@ def check_query(text: str, *, allow_service: bool = False) -> Checked:
 
 
 def check_update(text: str, *, allow_service: bool = False) -> Checked:
-    """Raises QueryRefused for LOAD and SERVICE unless ``allow_service``; QueryError when it cannot be parsed."""
-    if not _MAYBE.search(text):
-        return Checked()
+    """Raises QueryRefused for LOAD and SERVICE unless ``allow_service``; QueryError when it cannot be parsed.
+    Always parses: the graphs an update writes are read from its parse tree."""
     return _checked(text, update=True, allow_service=allow_service)
 
 
@@ -56,7 +60,32 @@ def _checked(text: str, *, update: bool, allow_service: bool) -> Checked:
                                "(--allow-service enables it)")
         if "Load" in names:
             raise QueryRefused("LOAD is refused: it would make kg fetch a URL (--allow-service enables it)")
-    return Checked(dataset=bool(names & {"DatasetClause", "UsingClause"}))
+    return Checked(dataset=bool(names & {"DatasetClause", "UsingClause"}),
+                   writes=frozenset(_written(tree)) if update else frozenset())
+
+
+def _written(tree: object):
+    """The graphs each operation of a parsed update writes to."""
+    for operation in tree["request"]:
+        kind = operation.name
+        if kind in ("Clear", "Drop", "Create", "Load"):
+            target = operation["graphiri"] if "graphiri" in operation else None
+            yield "DEFAULT" if kind == "Load" and target is None else ("*" if target in ("ALL", "NAMED") else
+                                                                        str(target))
+        elif kind in ("Add", "Move", "Copy"):
+            graphs = list(operation["graph"])
+            yield from (str(g) if g != "DEFAULT" else "DEFAULT" for g in (graphs if kind == "Move" else graphs[1:]))
+        else:  # InsertData, DeleteData, DeleteWhere, Modify: their templates' graphs, or WITH's, or the default
+            default = str(operation["withClause"]) if "withClause" in operation else "DEFAULT"
+            for part in ("quads", "delete", "insert"):
+                if part not in operation:
+                    continue
+                quads = operation[part] if part == "quads" else operation[part]["quads"]
+                if "triples" in quads and quads["triples"]:
+                    yield default
+                for block in quads["quadsNotTriples"] if "quadsNotTriples" in quads else []:
+                    term = block["term"]
+                    yield str(term) if not isinstance(term, Variable) else "*"
 
 
 def _names(node: object):

@@ -14,7 +14,7 @@ from kg.errors import KgError, MissingParameter, QueryError, QueryRefused, Query
 from kg.results import Result, chunks
 
 SOLUTION_TYPES = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
-                  "text/csv": "csv", "text/tab-separated-values": "tsv", "application/json": "json"}
+                  "text/csv": "csv", "text/tab-separated-values": "tsv"}
 GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/n-quads", "application/trig",
                "application/ld+json", "application/rdf+xml")
 FLUSH_BYTES = 64 << 10
@@ -36,13 +36,15 @@ class Job:
     max_rows: int = 0
 
 
-def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float | None) -> Result:
+def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float | None,
+                 read_only: bool = False) -> Result:
     """Runs ``job`` on the store in a child process and returns its Result. Raises QueryTimeout past
     ``timeout`` seconds (None: no limit), KeyboardInterrupt on Ctrl-C, each time after ending the child; the
-    child's KgError is raised again here."""
+    child's KgError is raised again here. ``read_only``: the store is held by a server, read its snapshot."""
     context = multiprocessing.get_context("fork")  # this process holds no store: the child opens it alone
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_run_one, args=(job, store, base_iri, sender), daemon=True)
+    child = context.Process(target=_run_one, args=(job, store, base_iri, read_only, sender),
+                            daemon=True)
     child.start()
     sender.close()
     try:
@@ -55,15 +57,15 @@ def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float 
         if child.is_alive():
             child.kill()
         child.join()
-    return _unwrap(message)
+    return unwrap(message)
 
 
-def _run_one(job: Job, store: Path, base_iri: str | None, sender) -> None:
+def _run_one(job: Job, store: Path, base_iri: str | None, read_only: bool, sender) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends this process on Ctrl-C
     from kg.graph import KnowledgeGraph
 
     try:
-        with KnowledgeGraph(store, base_iri=base_iri) as graph:
+        with KnowledgeGraph(store, base_iri=base_iri, read_only=read_only) as graph:
             sender.send(("result", execute(graph, job)))
     except KgError as exc:
         sender.send(("error", type(exc).__name__, str(exc)))
@@ -74,13 +76,14 @@ def execute(graph, job: Job) -> Result:
     if job.name:
         return graph.query(job.name, **job.params)
     return graph.sparql(job.text, default_graph=job.default_graph, named_graphs=job.named_graphs,
-                        allow_service=job.allow_service)
+                        allow_service=job.allow_service, limit=job.max_rows or None)
 
 
 ERRORS = {cls.__name__: cls for cls in (KgError, QueryError, QueryRefused, QueryTimeout, MissingParameter)}
 
 
-def _unwrap(message: tuple) -> Result:
+def unwrap(message: tuple) -> Result:
+    """The Result of a worker's terminal message, or its error raised again."""
     if message[0] == "error":
         raise ERRORS.get(message[1], KgError)(message[2])
     return message[1]

@@ -79,6 +79,29 @@ def _parser() -> argparse.ArgumentParser:
                             "write the union of all sources as one graph.")
     export.add_argument("output", type=Path, metavar="FILE")
     export.add_argument("--format", "-f", choices=sorted(EXPORT_FORMATS), default="nquads")
+    serve = sub.add_parser("serve", parents=[common], help="serve the graph over HTTP (SPARQL, API, pages)",
+                           description="Serve the store: the SPARQL 1.1 Protocol at /sparql, the canned queries at "
+                           "/api (OpenAPI at /openapi.json), every minted IRI as linked data, and a page at /. "
+                           "Read-only unless $KG_UPDATE_TOKEN or --update-token-file gives an update token.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
+    serve.add_argument("--port", type=int, default=7878)
+    serve.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
+                       help=f"a query's time limit; its worker process is ended then (default: {DEFAULT_TIMEOUT:g})")
+    serve.add_argument("--max-rows", metavar="N", type=int, default=10_000,
+                       help="rows (or triples) of one answer; a longer one is cut and says so (default: 10000; 0: "
+                       "no limit)")
+    serve.add_argument("--workers", type=int, default=4, help="query worker processes (default: 4)")
+    serve.add_argument("--max-waiting", metavar="N", type=int, default=32,
+                       help="queries that wait for a worker beyond those running; more get 503 (default: 32)")
+    serve.add_argument("--max-body", metavar="BYTES", type=int, default=10 << 20,
+                       help="the largest request body: query, form, graph or file (default: 10 MiB)")
+    serve.add_argument("--cors", nargs="+", default=[], metavar="ORIGIN",
+                       help="origins whose pages may call the server (e.g. https://yasgui.example; * for any)")
+    serve.add_argument("--update-token-file", type=Path, metavar="FILE",
+                       help="a file holding the update token (else $KG_UPDATE_TOKEN; neither: read-only)")
+    serve.add_argument("--allow-service", action="store_true",
+                       help="let queries use SERVICE and updates LOAD: any caller could then make the server "
+                       "send requests to any address (off by default)")
     bench = sub.add_parser("bench", help="measure kg against the store's limit and its peers",
                            description="Generate a seeded synthetic PubMed corpus and measure, side by side: kg load "
                            "end to end, pyoxigraph's bulk loader alone, rdflib, the oc_ocdm peer, an incremental "
@@ -143,6 +166,10 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _bench(args)
     if args.command in ("query", "sparql"):
         return _query(args, parser)
+    if args.command == "serve":
+        return _serve(args)
+    if (served := _served(args)) is not None:
+        return served
     with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
         if args.command == "load":
             report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
@@ -166,6 +193,40 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
+def _served(args: argparse.Namespace) -> int | None:
+    """On a store that `kg serve` holds: a load goes through the server (with $KG_UPDATE_TOKEN), anything else
+    that writes fails at once saying how to load; None when no server holds the store."""
+    from kg.interfaces.server.serve import load_through, served_by
+
+    info = served_by(args.store)
+    if info is None or args.command == "bench":
+        return None
+    token = os.environ.get("KG_UPDATE_TOKEN", "").strip()
+    if args.command != "load" or not token:
+        raise KgError(f"the store is served by kg serve at {info['url']} (pid {info['pid']}): "
+                      + ("set $KG_UPDATE_TOKEN to the server's update token and kg load sends the files "
+                         f"through it (POST {info['url']}load?name=FILE)" if args.command == "load" else
+                         "stop the server to change the store, or query it through the server"),
+                      source=str(args.store))
+    failed = False
+    for path, status, report in load_through(info, args.paths, token):
+        failed |= status != 200
+        print(report if status in (200, 422) else f"kg: {path}: the server answered {status or 'nothing'}: "
+              f"{report}", file=sys.stderr)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kg.interfaces.server.app import Settings
+    from kg.interfaces.server.serve import serve, token
+
+    serve(Settings(args.store.resolve(), host=args.host, port=args.port, timeout=args.timeout or 10 ** 9,
+                   max_rows=args.max_rows, workers=args.workers, max_waiting=args.max_waiting,
+                   max_body=args.max_body, cors=tuple(args.cors), token=token(args.update_token_file),
+                   allow_service=args.allow_service, base_iri=args.base_iri))
+    return EXIT_OK
+
+
 def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """kg query and kg sparql: the query runs in a child process, ended at the deadline or on Ctrl-C."""
     if args.command == "query" and args.list:
@@ -177,7 +238,10 @@ def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         job = Job(name=args.name, params=_params(args.param, parser))
     else:
         job = Job(text=_query_text(args.text), allow_service=args.allow_service)
-    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None)
+    from kg.interfaces.server.serve import served_by
+
+    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None,
+                          read_only=served_by(args.store) is not None)
     sys.stdout.write(result.render(OutputFormat(args.format)))
     return EXIT_OK
 

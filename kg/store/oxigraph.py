@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import queue
 import shutil
 import tempfile
@@ -48,7 +49,7 @@ class OxigraphStore:
     """An Oxigraph store in a folder, created on first use. Queries see the union of all graphs by default."""
 
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
-        self.path = path
+        self.path, self.read_only = path, read_only
         try:
             if path is None:
                 self._store = ox.Store()
@@ -59,6 +60,9 @@ class OxigraphStore:
                 self._store = ox.Store(str(path))
                 _remove_leftovers(path)
         except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError("the store is in use by another kg process (a load, or kg serve); wait for it "
+                                 "to finish", source=str(path)) from exc
             raise StoreError(f"cannot open the store: {exc}", source=str(path)) from exc
         self._iris: dict[str, ox.NamedNode] = {}
 
@@ -173,6 +177,29 @@ class OxigraphStore:
         except (OSError, ValueError, SyntaxError) as exc:
             raise StoreError(f"cannot export: {exc}", source=str(output)) from exc
 
+    def write_graph(self, data: bytes, media_type: str, graph: str, *, replace: bool) -> int:
+        """Parses RDF (``media_type``) into ``graph``, after emptying it when ``replace`` (the Graph Store
+        Protocol's PUT; POST adds); returns how many triples were given. Raises QueryError for bad RDF."""
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise QueryError(f"cannot read RDF as {media_type or 'no content type'}")
+        target = self._iri(graph)
+        try:
+            quads = [ox.Quad(q.subject, q.predicate, q.object, target)
+                     for q in ox.parse(data, fmt, base_iri=graph, without_named_graphs=True, rename_blank_nodes=True)]
+        except (SyntaxError, ValueError) as exc:
+            raise QueryError(f"the RDF is malformed: {exc}") from None
+        if replace:
+            self.remove_graph(graph)
+        try:
+            self._store.extend(quads)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot write to the store: {exc}", source=str(self.path)) from exc
+        return len(quads)
+
+    def has_graph(self, graph: str) -> bool:
+        return self._store.contains_named_graph(self._iri(graph))
+
     def remove_graph(self, graph: str) -> None:
         """Removes a named graph and every quad in it (nothing if it does not exist)."""
         node = self._iri(graph)
@@ -183,19 +210,21 @@ class OxigraphStore:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def query(self, text: str, *, union: bool = True, default_graph: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> Result:
+              named_graphs: list[str] | None = None, limit: int | None = None) -> Result:
         """Runs a SPARQL query (CONSTRUCT and DESCRIBE give subject, predicate, object rows); raises QueryError
         with the store's reason when it fails. ``union``: the default graph is the union of the named graphs
         (else the query's FROM clauses, or the store's default graph); ``default_graph`` and ``named_graphs``
-        set the dataset instead (the SPARQL protocol's default-graph-uri and named-graph-uri)."""
+        set the dataset instead (the SPARQL protocol's default-graph-uri and named-graph-uri). ``limit`` keeps
+        the first rows only."""
         answer = self.answer(text, union=union, default_graph=default_graph, named_graphs=named_graphs)
         if answer.boolean is not None:
             return Result(boolean=answer.boolean)
         try:
             if answer.triples is not None:  # CONSTRUCT and DESCRIBE: one row per triple
-                rows = [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer.triples]
+                rows = [(_term(t.subject), _term(t.predicate), _term(t.object))
+                        for t in itertools.islice(answer.triples, limit)]
                 return Result(("subject", "predicate", "object"), rows)
-            return Result(answer.columns, list(answer.rows))
+            return Result(answer.columns, list(itertools.islice(answer.rows, limit)))
         except OSError as exc:
             raise QueryError(f"the query failed: {exc}") from exc
 
@@ -236,7 +265,7 @@ class OxigraphStore:
             raise StoreError(f"the update failed: {exc}", source=str(self.path)) from exc
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:
