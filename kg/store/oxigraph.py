@@ -7,6 +7,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ class OxigraphStore:
             if path is None:
                 self._store = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(str(path))
+                self._store = _read_only(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
@@ -271,6 +272,20 @@ class OxigraphStore:
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+def _read_only(path: Path, attempts: int = 20) -> ox.Store:
+    """Opens a store read-only while its writer may be running: the writer can remove a file between the moment
+    the reader reads the list of files and the moment it opens them (RocksDB then says Corruption), so the open
+    is tried again; once open, the reader holds its files and reads a fixed snapshot."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if attempt == attempts - 1 or "No such file" not in str(exc):
+                raise OSError(str(exc)) from exc
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 def _remove_leftovers(path: Path) -> None:

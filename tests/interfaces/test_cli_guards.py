@@ -8,9 +8,7 @@ import multiprocessing
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -38,29 +36,6 @@ def store(tmp_path_factory, seed_page: Path) -> str:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return path
-
-
-@pytest.fixture()
-def listener():
-    """An HTTP server on 127.0.0.1 that counts the requests it gets (what SERVICE would reach)."""
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits.append(self.path)
-            self.send_response(500)
-            self.end_headers()
-
-        do_POST = do_GET  # noqa: N815
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/sparql", hits
-    server.shutdown()
 
 
 def test_timeout_stops_the_query_and_frees_the_cpu(store, capsys):

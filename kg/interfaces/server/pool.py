@@ -78,7 +78,7 @@ class Pool:
         self._context.set_forkserver_preload(["kg.graph", "kg.workers", "kg.interfaces.server.pool"])
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
-        self._waiting = 0
+        self._active = 0  # jobs running or waiting for a worker
         self.generation = 0
         self._write_lock = asyncio.Lock()
         self._writing = False
@@ -138,15 +138,10 @@ class Pool:
             task.add_done_callback(self._starting.discard)
 
     async def _acquire(self, wait: float) -> Worker:
-        if self._waiting >= self.max_waiting + self.size:
-            raise Busy
-        self._waiting += 1
         try:
             worker = await asyncio.wait_for(self._idle.get(), wait)
         except TimeoutError:
             raise Busy from None
-        finally:
-            self._waiting -= 1
         if worker.generation < self.generation and not self._writing:
             self._reopening += 1
             try:
@@ -163,9 +158,16 @@ class Pool:
     async def messages(self, job: Job) -> AsyncIterator[tuple]:
         """The worker's messages for ``job``, ending with a terminal one; a job past the deadline ends its worker
         and ends with ("error", "QueryTimeout", ...). Raises Busy when no worker is free in time."""
+        if self._active >= self.max_waiting + self.size:
+            raise Busy
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
-        worker: Worker | None = await self._acquire(self.timeout)
+        self._active += 1
+        try:
+            worker: Worker | None = await self._acquire(self.timeout)
+        except BaseException:
+            self._active -= 1
+            raise
         try:
             worker.conn.send(("job", job))
             while True:
@@ -185,6 +187,7 @@ class Pool:
                     return
                 yield message
         finally:
+            self._active -= 1
             if worker is not None:  # past the deadline, failed, or the client went away: end it
                 self._replace(worker)
 
