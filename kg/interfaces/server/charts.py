@@ -27,15 +27,20 @@ def _figure(width: float, height: float):
     return figure
 
 
-def bars_per_year(title: str, years: list[str], series: dict[str, list[int]]) -> str:
-    """Stacked bars, one per year (an empty year label is shown as "undated"), one colour per series."""
+def bars_per_year(title: str, years: list[str], series: dict[str, list[int]], *, stacked: bool = True) -> str:
+    """Bars per year (an empty year label is shown as "undated"), one colour per series: stacked (parts of one
+    whole) or side by side (different things)."""
     figure = _figure(7.5, 3.2)
     axes = figure.add_subplot()
     labels = [year or "undated" for year in years]
-    bottom = [0] * len(labels)
-    for (name, values), colour in zip(series.items(), _COLOURS):
-        axes.bar(labels, values, bottom=bottom, label=name, color=colour)
-        bottom = [b + v for b, v in zip(bottom, values)]
+    bottom, width = [0] * len(labels), 0.8 if stacked else 0.8 / max(len(series), 1)
+    for index, ((name, values), colour) in enumerate(zip(series.items(), _COLOURS)):
+        shift = 0 if stacked else (index - (len(series) - 1) / 2) * width
+        axes.bar([i + shift for i in range(len(labels))], values, width, bottom=bottom, label=name, color=colour)
+        if stacked:
+            bottom = [b + v for b, v in zip(bottom, values)]
+    axes.set_xticks(range(len(labels)), labels)
+    axes.set_xlim(-0.5 - max(0, 6 - len(labels)) / 2, len(labels) - 0.5 + max(0, 6 - len(labels)) / 2)
     axes.set_title(title)
     axes.set_ylabel("count")
     axes.yaxis.get_major_locator().set_params(integer=True)
@@ -69,4 +74,4 @@ def network(centre: str, edges: list[tuple[str, str]], *, label: Callable[[str],
     nx.draw_networkx_labels(graph, position, ax=axes, labels={n: label(n) for n in nodes}, font_size=7,
                             verticalalignment="bottom")
     axes.set_title("Citation neighbourhood (orange: this article; green: citing it; blue: cited)")
-    return re.sub(r'<a xlink:href="', '<a class="node" xlink:href="', _svg(figure))
+    return re.sub(r'<a xlink:href="([^"]*)"(?: target="_blank")?>', r'<a class="node" xlink:href="\1">', _svg(figure))

@@ -158,7 +158,7 @@ async def _author(request: Request, iri: str) -> Response:
     years = sorted(set(works) | set(cited), key=lambda y: (y == "", y))
     chart = await asyncio.to_thread(charts.bars_per_year, "Publications and citations per year", years,
                                     {"publications": [works.get(y, 0) for y in years],
-                                     "citations received": [cited.get(y, 0) for y in years]})
+                                     "citations received": [cited.get(y, 0) for y in years]}, stacked=False)
     names = await _result(request, Job(text=f"SELECT ?name WHERE {{ <{iri}> <{FOAF}name> ?name }} LIMIT 1"))
     name = str(names.rows[0][0]) if names.rows else iri
     metrics = found["metrics"].dicts()
