@@ -146,9 +146,12 @@ def _write(out: Sender, pieces) -> None:
 
 
 def _cut(items, max_rows: int):
-    """``items`` and whether there were more than ``max_rows`` (read one past the cut, so the head can say)."""
+    """``items`` and whether there were more than ``max_rows`` (read one past the cut, so the head can say; with
+    no cut, the first item is read before the head all the same, so that most failures come before it)."""
     if not max_rows:
-        return items, False
+        items = iter(items)
+        first = list(itertools.islice(items, 1))
+        return itertools.chain(first, items), False
     kept = list(itertools.islice(items, max_rows + 1))
     return iter(kept[:max_rows]), len(kept) > max_rows
 

@@ -106,6 +106,15 @@ def _parser() -> argparse.ArgumentParser:
                            description="Generate a seeded synthetic PubMed corpus and measure, side by side: kg load "
                            "end to end, pyoxigraph's bulk loader alone, rdflib, the oc_ocdm peer, an incremental "
                            "load and every canned query. Writes bench-N.json and bench-N.md.")
+    bench.add_argument("what", nargs="?", choices=["serve"],
+                       help="serve: load-test `kg serve` (and Oxigraph's server, with --oxigraph) on --store")
+    bench.add_argument("--store", type=Path, help="kg bench serve: the store to serve (e.g. WORK/store-10000)")
+    bench.add_argument("--clients", type=int, default=8, help="kg bench serve: concurrent clients (default: 8)")
+    bench.add_argument("--seconds", type=float, default=20.0, help="kg bench serve: seconds per workload")
+    bench.add_argument("--workers", type=int, default=8, help="kg bench serve: kg serve's query workers (default: 8)")
+    bench.add_argument("--oxigraph", metavar="COMMAND",
+                       help="kg bench serve: the `oxigraph` command (PyPI oxigraph, in the benchmark's own "
+                       "environment only), to measure its server on the same store and requests")
     bench.add_argument("--articles", type=int, default=10_000, help="corpus size (e.g. 10000, 100000, 1000000)")
     bench.add_argument("--work", type=Path, default=Path("bench-work"), help="folder for corpora and stores")
     bench.add_argument("--out", type=Path, default=Path("bench-report"), help="folder for the report")
@@ -149,6 +158,18 @@ def _bench(args: argparse.Namespace) -> int:
     from kg.bench import report
     from kg.bench.run import Options, bench
 
+    if args.what == "serve":
+        from kg.bench import serve
+
+        if args.store is None or not args.store.is_dir():
+            print("kg: kg bench serve needs --store DIR, a loaded store (kg bench --articles N leaves one in "
+                  "WORK/store-N)", file=sys.stderr)
+            return EXIT_USAGE
+        found = serve.bench_serve(serve.Options(args.store.resolve(), clients=args.clients, seconds=args.seconds,
+                                                oxigraph=args.oxigraph, workers=args.workers), log=lambda line: print(line, file=sys.stderr))
+        for path in serve.report(found, args.out):
+            print(path)
+        return EXIT_OK
     options = Options(args.articles, args.work, seed=args.seed, peer_python=args.peer_python,
                       baseline=args.baseline, profile=args.profile, queries_only=args.queries_only)
     try:

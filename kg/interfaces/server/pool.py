@@ -47,13 +47,26 @@ def _serve(store: Path, conn) -> None:
             conn.send(("ready",))
             continue
         job: Job = message[1]
-        try:
-            if job.accept:
-                stream(graph, job, conn.send)
-            else:
-                conn.send(("result", execute(graph, job)))
-        except KgError as exc:
-            conn.send(("error", type(exc).__name__, str(exc)))
+        for attempt in (1, 2):
+            sent: list[str] = []
+
+            def send(item: tuple) -> None:
+                sent.append(item[0])
+                conn.send(item)
+            try:
+                if job.accept:
+                    stream(graph, job, send)
+                else:
+                    send(("result", execute(graph, job)))
+                break
+            except KgError as exc:
+                # the server's compaction removed a file this reader had not opened yet: read a new snapshot
+                if attempt == 1 and not sent and "No such file" in str(exc):
+                    graph.close()
+                    graph = KnowledgeGraph(store, read_only=True)
+                    continue
+                send(("error", type(exc).__name__, str(exc)))
+                break
 
 
 async def _recv(conn, timeout: float) -> tuple:
