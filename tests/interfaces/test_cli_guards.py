@@ -61,7 +61,8 @@ def test_ctrl_c_stops_a_query_within_a_second(store):
 
 
 @pytest.mark.parametrize("pattern", ["SERVICE <{url}> {{ ?s ?p ?o }}", "SERVICE ?endpoint {{ ?s ?p ?o }} "
-                                     "VALUES ?endpoint {{ <{url}> }}", "sErViCe  SILENT\n<{url}> {{ ?s ?p ?o }}"])
+                                     "VALUES ?endpoint {{ <{url}> }}", "sErViCe  SILENT\n<{url}> {{ ?s ?p ?o }}",
+                                     "\\u0053ERVICE <{url}> {{ ?s ?p ?o }}"])
 def test_service_is_refused_and_reaches_nobody(store, capsys, listener, pattern):
     url, hits = listener
     query = "SELECT * WHERE { " + pattern.format(url=url) + " }"

@@ -4,6 +4,8 @@ the Graph Store Protocol, loads at /load becoming sources, and kg's own graphs k
 from __future__ import annotations
 
 import io
+import threading
+import time
 
 import pytest
 from rdflib import Graph
@@ -122,3 +124,22 @@ def test_a_file_loaded_through_the_server_is_a_source_like_any_other(client, pub
         assert counts_are_fresh(kg) > 0
         [loaded] = [s for s in kg.sources() if s["label"] == source.name]
         assert loaded["status"] == "complete" and loaded["file"].endswith(f"kg-uploads/{source.name}")
+
+
+def test_readers_are_answered_from_a_snapshot_during_a_load(client, pubmed_dir):
+    source = pubmed_dir / "jcore__pubmedsample18n0001.xml.gz"
+    before = count(client)
+    loaded = []
+    load = threading.Thread(target=lambda: loaded.append(client.post(
+        "/load", params={"name": source.name}, content=source.read_bytes(), headers=AUTH)))
+    load.start()
+    seen = []
+    while load.is_alive():
+        started = time.monotonic()
+        seen.append((count(client), time.monotonic() - started))
+        time.sleep(0.05)
+    load.join()
+    after = count(client)
+    assert loaded[0].status_code == 200 and after > before
+    assert len(seen) >= 3 and max(seconds for _, seconds in seen) < 2.0  # answered all along the load
+    assert {n for n, _ in seen} <= {before, after}  # each from a whole state, never a half-done load

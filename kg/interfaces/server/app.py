@@ -52,12 +52,13 @@ class AbortOnFailedStream:
             return
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The application for a store; the store is opened (read-write) and the workers started on startup."""
+def create_app(settings: Settings, *, graph: KnowledgeGraph | None = None) -> Starlette:
+    """The application for a store: ``graph`` (the store opened read-write), else opened on startup; the
+    workers are started on startup, and everything closed on shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        app.state.graph = KnowledgeGraph(settings.store, base_iri=settings.base_iri)
+        app.state.graph = graph or KnowledgeGraph(settings.store, base_iri=settings.base_iri)
         app.state.graph.store.flush()
         app.state.pool = Pool(settings.store, workers=settings.workers, timeout=settings.timeout,
                               max_waiting=settings.max_waiting)

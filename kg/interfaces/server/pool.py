@@ -131,6 +131,8 @@ class Pool:
         await self._idle.put(worker)
 
     async def _add_again(self) -> None:
+        while self._writing:  # a worker opened during a write would read it half done
+            await asyncio.sleep(0.05)
         try:
             await self._add()
         except KgError as exc:  # the server goes on with one worker fewer

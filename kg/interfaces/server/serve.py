@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 
 from kg.errors import KgError, StoreError
+from kg.graph import KnowledgeGraph
 from kg.interfaces.server.app import SERVED, Settings, create_app
 
 
@@ -70,5 +72,11 @@ def serve(settings: Settings) -> None:
     if (info := served_by(settings.store)) is not None:
         raise StoreError(f"kg serve already serves this store at {info['url']} (pid {info['pid']})",
                          source=str(settings.store))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+    with socket.socket() as probe:  # a taken port is one kg: line, before the store is opened
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as exc:
+            raise KgError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}") from None
+    graph = KnowledgeGraph(settings.store, base_iri=settings.base_iri)  # StoreError here, not in uvicorn
+    uvicorn.run(create_app(settings, graph=graph), host=settings.host, port=settings.port, log_level="warning",
                 timeout_graceful_shutdown=5)
