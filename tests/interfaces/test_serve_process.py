@@ -4,6 +4,7 @@ the error codes, the time limit seen from outside (the CPU idle again), and kg l
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import subprocess
 import sys
@@ -146,3 +147,12 @@ def test_kg_load_goes_through_the_server_with_the_token_and_queries_read_beside_
     listed = kg("sparql", "SELECT ?l WHERE { ?g <http://www.w3.org/2000/01/rdf-schema#label> ?l }", "--store",
                 str(server["store"]), "--format", "csv")
     assert listed.returncode == 0 and "biopython__pubmed2.xml" in listed.stdout.split()
+
+
+def test_long_answers_arrive_whole(server):
+    """Answers written in several messages of 64 KB and more, read while uvloop runs the server."""
+    for _ in range(10):
+        status, headers, body = request(server, "GET", "/sparql?" + urlencode(
+            {"query": "SELECT * WHERE { ?s ?p ?o }"}))
+        assert status == 200 and len(body) > 100_000
+        assert len(json.loads(body)["results"]["bindings"]) > 500

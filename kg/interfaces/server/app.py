@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +49,8 @@ class AbortOnFailedStream:
     async def __call__(self, scope, receive, send) -> None:
         try:
             await self.app(scope, receive, send)
-        except protocol.StreamAborted:
-            return
+        except protocol.StreamAborted as exc:
+            print(f"kg: an answer was broken off: {exc}", file=sys.stderr)
 
 
 def create_app(settings: Settings, *, graph: KnowledgeGraph | None = None) -> Starlette:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -79,6 +80,7 @@ async def _recv(conn, timeout: float) -> tuple:
             await asyncio.wait_for(ready, max(timeout, 0))
         finally:
             loop.remove_reader(conn.fileno())
+            os.set_blocking(conn.fileno(), True)  # uvloop made it non-blocking: a long message comes in parts
     return conn.recv()
 
 
