@@ -44,6 +44,7 @@ class Answer:
     columns: tuple[str, ...] = ()
     rows: Iterator[tuple[Node | None, ...]] = iter(())
     triples: Iterator[object] | None = None
+    solutions: object = None  # the store's own SELECT answer, for ``OxigraphStore.write_solutions``
 
 
 class OxigraphStore:
@@ -246,7 +247,17 @@ class OxigraphStore:
         if isinstance(answer, ox.QueryTriples):
             return Answer(triples=answer)
         columns = tuple(v.value for v in answer.variables)
-        return Answer(columns=columns, rows=(tuple(_term(s[i]) for i in range(len(columns))) for s in answer))
+        return Answer(columns=columns, rows=(tuple(_term(s[i]) for i in range(len(columns))) for s in answer),
+                      solutions=answer)
+
+    @staticmethod
+    def write_solutions(answer: Answer, output: BinaryIO, media_type: str) -> None:
+        """Writes a whole SELECT answer (none of its rows read yet) with the store's own serializer, as it comes:
+        SPARQL JSON, XML, CSV or TSV by ``media_type``."""
+        try:
+            answer.solutions.serialize(output, ox.QueryResultsFormat.from_media_type(media_type))
+        except OSError as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
 
     @staticmethod
     def write_triples(triples: Iterable[object], output: BinaryIO, media_type: str) -> None:

@@ -23,7 +23,7 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 @pytest.fixture(scope="module")
 def client(store_copy):
-    with TestClient(create_app(Settings(store_copy(), workers=2, timeout=10, token=TOKEN))) as client:
+    with TestClient(create_app(Settings(store_copy(), workers=2, timeout=10, token=TOKEN, max_rows=0))) as client:
         yield client
 
 
@@ -143,3 +143,12 @@ def test_readers_are_answered_from_a_snapshot_during_a_load(client, pubmed_dir):
     assert loaded[0].status_code == 200 and after > before
     assert len(seen) >= 3 and max(seconds for _, seconds in seen) < 2.0  # answered all along the load
     assert {n for n, _ in seen} <= {before, after}  # each from a whole state, never a half-done load
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_answers_without_a_row_cap_are_written_by_the_store_itself(client, fmt):
+    tricky = 'SELECT ?x ?n WHERE { VALUES (?x ?n) { ("tab\\there\\nnew \\"q\\", comma" 1) (<http://example.org/a> 2) } }'
+    answer = client.get("/sparql", params={"query": tricky, "format": fmt})
+    assert answer.status_code == 200 and "kg-truncated" not in answer.headers
+    rows = [tuple(map(str, r)) for r in RdfResult.parse(io.BytesIO(answer.content), format=fmt)]
+    assert rows == [('tab\there\nnew "q", comma', "1"), ("http://example.org/a", "2")]
