@@ -12,7 +12,7 @@ from kg import __version__
 from kg.errors import KgError
 from kg.interfaces.server.negotiate import preferences
 from kg.interfaces.server.pool import Busy
-from kg.interfaces.server.protocol import error, read_body
+from kg.interfaces.server.answers import error, read_body
 from kg.queries import CannedQuery, Param, ParamType
 from kg.results import Result, chunks
 from kg.workers import Job

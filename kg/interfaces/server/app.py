@@ -16,7 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from kg.graph import KnowledgeGraph
-from kg.interfaces.server import api, describe, pages, protocol, writes
+from kg.interfaces.server import answers, api, describe, pages, protocol, writes
 from kg.interfaces.server.pool import Pool
 
 SERVED = "kg-serve.json"  # in the store's folder while a server holds it: who, and where to send loads
@@ -49,7 +49,7 @@ class AbortOnFailedStream:
     async def __call__(self, scope, receive, send) -> None:
         try:
             await self.app(scope, receive, send)
-        except protocol.StreamAborted as exc:
+        except answers.StreamAborted as exc:
             print(f"kg: an answer was broken off: {exc}", file=sys.stderr)
 
 

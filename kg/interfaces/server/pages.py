@@ -14,9 +14,10 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from kg.errors import KgError
 from kg.interfaces.server import charts
+from kg.interfaces.server.answers import error, respond
 from kg.interfaces.server.negotiate import GRAPHS, HTML, preferences
 from kg.interfaces.server.pool import Busy
-from kg.interfaces.server.protocol import error, form, respond
+from kg.interfaces.server.protocol import form
 from kg.results import Result
 from kg.store.oxigraph import PREFIXES
 from kg.workers import Job

@@ -1,49 +1,21 @@
-"""The SPARQL 1.1 Protocol at /sparql: queries by GET and POST, updates with the token, streamed answers, and
-the one mapping of kg's errors to HTTP statuses."""
+"""The SPARQL 1.1 Protocol at /sparql: queries by GET, form POST and application/sparql-query POST (updates go
+to writes), the dataset parameters and content negotiation."""
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import parse_qs
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response
 
-from kg.errors import KgError, MissingParameter, QueryError, QueryRefused, QueryTimeout
-from kg.guard import check_update
+from kg.interfaces.server.answers import read_body, respond
+from kg.interfaces.server.describe import service_description
 from kg.interfaces.server.negotiate import GRAPHS, RESULTS, preferences
-from kg.interfaces.server.pool import Busy
-from kg.workers import ERRORS, Job, NotAcceptable
+from kg.interfaces.server.writes import run_update
+from kg.workers import Job
 
-STATUS = {NotAcceptable: 406, QueryTimeout: 504, QueryRefused: 403, MissingParameter: 400, QueryError: 400}
 FORM = "application/x-www-form-urlencoded"
-
-
-class StreamAborted(Exception):
-    """An answer that failed after its head was sent: the connection is closed without the final chunk, so
-    that a client sees an incomplete response instead of a short one."""
-
-
-def error(exc: BaseException) -> Response:
-    """The one place where kg's errors become HTTP statuses; the body is one line starting ``kg:``."""
-    if isinstance(exc, Busy):
-        return PlainTextResponse("kg: too many queries at once; try again shortly\n", 503, {"Retry-After": "1"})
-    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 500)
-    return PlainTextResponse(f"kg: {exc}\n", status)
-
-
-async def read_body(request: Request) -> bytes:
-    """The request body, refused with 413 past the server's size cap (checked as it arrives)."""
-    limit = request.app.state.settings.max_body
-    if int(request.headers.get("content-length") or 0) > limit:
-        raise HTTPException(413, f"kg: the request is over the server's {limit} byte limit")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise HTTPException(413, f"kg: the request is over the server's {limit} byte limit")
-    return bytes(body)
 
 
 async def form(request: Request) -> dict[str, list[str]]:
@@ -84,7 +56,6 @@ async def sparql(request: Request) -> Response:
     if not query:
         if request.method == "POST":
             return PlainTextResponse("kg: no query given\n", 400)
-        from kg.interfaces.server.describe import service_description
         return await service_description(request)
     settings = request.app.state.settings
     offers = RESULTS + GRAPHS
@@ -109,45 +80,3 @@ async def _text(request: Request) -> str:
         raise HTTPException(400, "kg: the request body is not UTF-8") from None
 
 
-async def respond(request: Request, job: Job, *, headers: dict[str, str] | None = None) -> Response:
-    """Runs a job on a worker and streams its answer; a failure before the first byte gets its status, a later
-    one aborts the response (StreamAborted)."""
-    pool = request.app.state.pool
-    messages = pool.messages(job)
-    try:
-        head = await anext(messages)
-    except Busy as exc:
-        return error(exc)
-    if head[0] == "error":
-        return error(ERRORS.get(head[1], KgError)(head[2]))
-    _, form_, media, truncated = head
-    extra = dict(headers or {})
-    if truncated:
-        extra["KG-Truncated"] = f"true; max-rows={job.max_rows}"
-    extra["KG-Max-Rows"] = str(job.max_rows)
-
-    async def body():
-        async for message in messages:
-            if message[0] == "data":
-                yield message[1]
-            elif message[0] == "error":
-                raise StreamAborted(message[2])
-    return StreamingResponse(body(), media_type=media, headers=extra)
-
-
-async def run_update(request: Request, text: str) -> Response:
-    """A SPARQL Update, for a holder of the token, on graphs that are not kg's own (which only loads change)."""
-    from kg.interfaces.server.writes import authorised, refuse_kg_graphs
-
-    if (denied := authorised(request)) is not None:
-        return denied
-    settings = request.app.state.settings
-    try:
-        checked = check_update(text, allow_service=settings.allow_service)
-        refuse_kg_graphs(request, checked.writes)
-        async with request.app.state.pool.writing():
-            await asyncio.to_thread(request.app.state.graph.store.update, text)
-            request.app.state.graph.store.flush()
-    except KgError as exc:
-        return error(exc)
-    return Response(status_code=204)

@@ -13,8 +13,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from kg.errors import KgError, QueryRefused
 from kg.graph import META_GRAPH
+from kg.guard import check_update
+from kg.interfaces.server.answers import error, read_body, respond
 from kg.interfaces.server.negotiate import GRAPHS, preferences
-from kg.interfaces.server.protocol import error, read_body, respond
 from kg.workers import Job
 
 UPLOADS = "kg-uploads"  # in the store's folder: a loaded file stays where unload and identity splits find it
@@ -123,3 +124,19 @@ async def load(request: Request) -> Response:
                          "records": source.records, "articles": source.articles, "citations": source.citations,
                          "triples": source.triples, "skipped": source.skipped, "error": source.error,
                          "report": report.render()}, status_code=422 if report.failed else 200)
+
+
+async def run_update(request: Request, text: str) -> Response:
+    """A SPARQL Update, for a holder of the token, on graphs that are not kg's own (which only loads change)."""
+    if (denied := authorised(request)) is not None:
+        return denied
+    settings = request.app.state.settings
+    try:
+        checked = check_update(text, allow_service=settings.allow_service)
+        refuse_kg_graphs(request, checked.writes)
+        async with request.app.state.pool.writing():
+            await asyncio.to_thread(request.app.state.graph.store.update, text)
+            request.app.state.graph.store.flush()
+    except KgError as exc:
+        return error(exc)
+    return Response(status_code=204)
