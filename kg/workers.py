@@ -41,18 +41,29 @@ def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float 
     """Runs ``job`` on the store in a child process and returns its Result. Raises QueryTimeout past
     ``timeout`` seconds (None: no limit), KeyboardInterrupt on Ctrl-C, each time after ending the child; the
     child's KgError is raised again here. ``read_only``: the store is held by a server, read its snapshot."""
-    context = multiprocessing.get_context("fork")  # this process holds no store: the child opens it alone
+    def run() -> Result:
+        from kg.graph import KnowledgeGraph
+
+        with KnowledgeGraph(store, base_iri=base_iri, read_only=read_only) as graph:
+            return execute(graph, job)
+    return in_child(run, timeout=timeout, what="query")
+
+
+def in_child(target: Callable[[], object], *, timeout: float | None = None, what: str = "work") -> object:
+    """``target()`` run in a forked child process (this process must hold no store: the child opens it alone).
+    Past ``timeout`` seconds (QueryTimeout) or on Ctrl-C (KeyboardInterrupt) the child is ended at once, so its
+    CPU is free; a KgError in the child is raised again here."""
+    context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_run_one, args=(job, store, base_iri, read_only, sender),
-                            daemon=True)
+    child = context.Process(target=_child, args=(target, sender), daemon=True)
     child.start()
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise QueryTimeout(f"the query ran past its {timeout:g} s time limit and was stopped (--timeout)")
+            raise QueryTimeout(f"the {what} ran past its {timeout:g} s time limit and was stopped (--timeout)")
         message = receiver.recv()
     except EOFError:
-        raise QueryError("the query's worker process ended without an answer") from None
+        raise KgError(f"the {what}'s process ended without an answer") from None
     finally:
         if child.is_alive():
             child.kill()
@@ -60,13 +71,10 @@ def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float 
     return unwrap(message)
 
 
-def _run_one(job: Job, store: Path, base_iri: str | None, read_only: bool, sender) -> None:
+def _child(target: Callable[[], object], sender) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends this process on Ctrl-C
-    from kg.graph import KnowledgeGraph
-
     try:
-        with KnowledgeGraph(store, base_iri=base_iri, read_only=read_only) as graph:
-            sender.send(("result", execute(graph, job)))
+        sender.send(("result", target()))
     except KgError as exc:
         sender.send(("error", type(exc).__name__, str(exc)))
 

