@@ -1,5 +1,6 @@
-"""Queries in worker processes that can be ended: the store's engine cannot be interrupted, so a query that
-passes its deadline, or that Ctrl-C stops, ends with the process that runs it (the CPU is free at once)."""
+"""Queries and loads in processes that can be ended: the store's engine cannot be interrupted, so a query that
+passes its deadline, or a query or load that Ctrl-C stops, ends with the process that runs it (the CPU is free
+at once); and the worker side of the server's streamed answers."""
 
 from __future__ import annotations
 
@@ -36,15 +37,14 @@ class Job:
     max_rows: int = 0
 
 
-def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float | None,
-                 read_only: bool = False) -> Result:
-    """Runs ``job`` on the store in a child process and returns its Result. Raises QueryTimeout past
-    ``timeout`` seconds (None: no limit), KeyboardInterrupt on Ctrl-C, each time after ending the child; the
-    child's KgError is raised again here. ``read_only``: the store is held by a server, read its snapshot."""
+def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float | None) -> Result:
+    """Runs ``job`` on the store, opened read-only (a snapshot, also of a store a server or a load holds), in a
+    child process and returns its Result. Raises QueryTimeout past ``timeout`` seconds (None: no limit),
+    KeyboardInterrupt on Ctrl-C, each time after ending the child; the child's KgError is raised again here."""
     def run() -> Result:
         from kg.graph import KnowledgeGraph
 
-        with KnowledgeGraph(store, base_iri=base_iri, read_only=read_only) as graph:
+        with KnowledgeGraph(store, base_iri=base_iri, read_only=True) as graph:
             return execute(graph, job)
     return in_child(run, timeout=timeout, what="query")
 
@@ -77,6 +77,8 @@ def _child(target: Callable[[], object], sender) -> None:
         sender.send(("result", target()))
     except KgError as exc:
         sender.send(("error", type(exc).__name__, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one line for the user, as the CLI gives for any failure
+        sender.send(("error", "KgError", f"unexpected {type(exc).__name__}: {exc}"))
 
 
 def execute(graph, job: Job) -> Result:

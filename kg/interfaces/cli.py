@@ -15,7 +15,7 @@ from kg.readers import READERS
 from rdflib import Literal
 
 from kg.results import OutputFormat, Result
-from kg.store.oxigraph import EXPORT_FORMATS
+from kg.store.oxigraph import EXPORT_FORMATS, opened_here
 from kg.workers import Job, in_child, run_isolated
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -192,7 +192,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if (served := _served(args)) is not None:
         return served
     if args.command == "load":  # in a child that Ctrl-C ends at once: a killed load leaves its source incomplete
-        code, text = in_child(lambda: _load(args), what="load")
+        # (not in a process that opened a store before, such as a test run: the child could wait forever)
+        code, text = _load(args) if opened_here() else in_child(lambda: _load(args), what="load")
         if text:
             print(text, file=sys.stderr)
         return code
@@ -268,10 +269,7 @@ def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         job = Job(name=args.name, params=_params(args.param, parser))
     else:
         job = Job(text=_query_text(args.text), allow_service=args.allow_service)
-    from kg.interfaces.server.serve import served_by
-
-    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None,
-                          read_only=served_by(args.store) is not None)
+    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None)
     sys.stdout.write(result.render(OutputFormat(args.format)))
     return EXIT_OK
 
