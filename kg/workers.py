@@ -1,11 +1,13 @@
-"""Queries and loads in processes that can be ended: the store's engine cannot be interrupted, so a query that
-passes its deadline, or a query or load that Ctrl-C stops, ends with the process that runs it (the CPU is free
-at once); and the worker side of the server's streamed answers."""
+"""Queries in processes that can be ended: the store's engine cannot be interrupted, so a query that passes its
+deadline, or that Ctrl-C stops, ends with the process that runs it (the CPU is free at once); and the worker
+side of the server's streamed answers."""
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,12 +52,13 @@ def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float 
 
 
 def in_child(target: Callable[[], object], *, timeout: float | None = None, what: str = "work") -> object:
-    """``target()`` run in a forked child process (this process must hold no store: the child opens it alone).
-    Past ``timeout`` seconds (QueryTimeout) or on Ctrl-C (KeyboardInterrupt) the child is ended at once, so its
+    """``target()`` run in a forked child process. The child must not write to a store: one forked from a
+    process that used RocksDB could wait forever for a flush (its background threads do not survive the fork);
+    a read-only store needs none. Past ``timeout`` seconds (QueryTimeout) or on Ctrl-C (KeyboardInterrupt) the child is ended at once, so its
     CPU is free; a KgError in the child is raised again here."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(target, sender), daemon=True)
+    child = context.Process(target=_child, args=(target, sender, os.getpid()), daemon=True)
     child.start()
     sender.close()
     try:
@@ -71,14 +74,26 @@ def in_child(target: Callable[[], object], *, timeout: float | None = None, what
     return unwrap(message)
 
 
-def _child(target: Callable[[], object], sender) -> None:
+def _child(target: Callable[[], object], sender, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends this process on Ctrl-C
+    _die_with(parent)
     try:
         sender.send(("result", target()))
     except KgError as exc:
         sender.send(("error", type(exc).__name__, str(exc)))
     except Exception as exc:  # noqa: BLE001 - one line for the user, as the CLI gives for any failure
         sender.send(("error", "KgError", f"unexpected {type(exc).__name__}: {exc}"))
+
+
+def _die_with(parent: int) -> None:
+    """Has the kernel end this process when its parent ends, however it ends (a killed `kg sparql` must not
+    leave its query running)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent was gone before that
+        os._exit(1)
 
 
 def execute(graph, job: Job) -> Result:

@@ -47,21 +47,11 @@ class Answer:
     solutions: object = None  # the store's own SELECT answer, for ``OxigraphStore.write_solutions``
 
 
-_OPENED = {"here": False}  # whether this process opened a store (RocksDB then has threads a fork would lose)
-
-
-def opened_here() -> bool:
-    """True once this process opened a store. A child forked after that can wait forever for a flush or a
-    compaction (RocksDB's background threads do not survive the fork); a read-only store needs neither."""
-    return _OPENED["here"]
-
-
 class OxigraphStore:
     """An Oxigraph store in a folder, created on first use. Queries see the union of all graphs by default."""
 
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
         self.path, self.read_only = path, read_only
-        _OPENED["here"] = True
         try:
             if path is None:
                 self._store = ox.Store()
