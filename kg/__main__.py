@@ -2,4 +2,5 @@
 
 from kg.interfaces.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process (forkserver) imports the main module again
+    raise SystemExit(main())

@@ -47,3 +47,15 @@ class StoreError(KgError):
 
 class QueryError(KgError):
     """An unknown canned query, a bad parameter, or a query the store rejects."""
+
+
+class MissingParameter(QueryError):
+    """A canned query run without a parameter it needs (a usage error)."""
+
+
+class QueryRefused(QueryError):
+    """A query kg will not run: SERVICE or LOAD (they would reach other machines) unless allowed."""
+
+
+class QueryTimeout(QueryError):
+    """A query stopped at its deadline."""

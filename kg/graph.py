@@ -9,6 +9,7 @@ from pathlib import Path
 from rdflib.term import Literal, URIRef
 
 from kg.errors import QueryError, StoreError
+from kg.guard import check_query
 from kg.mapping.iris import DEFAULT_BASE_IRI, Minter
 from kg.mapping.terms import Lit
 from kg.mapping.vocab import DATACITE, DCTERMS, FABIO, FOAF, KGV
@@ -17,7 +18,7 @@ from kg.pipeline import Loader, LoadReport
 from kg.queries import CannedQuery, ParamType, bind, catalogue, is_iri
 from kg.records import Scheme
 from kg.results import Result
-from kg.store.oxigraph import OxigraphStore
+from kg.store.oxigraph import Answer, OxigraphStore
 
 META_GRAPH = str(KGV._NS) + "meta"
 _BASE_PROPERTY = str(KGV.baseIri)
@@ -35,8 +36,9 @@ class KnowledgeGraph:
     """
 
     def __init__(self, path: str | Path | None = "kg-store", *, base_iri: str | None = None,
-                 queries: Path | None = None) -> None:
-        self.store = OxigraphStore(None if path is None else Path(path))
+                 queries: Path | None = None, read_only: bool = False) -> None:
+        self.store = OxigraphStore(None if path is None else Path(path), read_only=read_only)
+        self.read_only = read_only
         self.minter = Minter(self._base_iri(base_iri))
         self._queries_folder = queries
         self._catalogue: dict[str, CannedQuery] | None = None
@@ -61,6 +63,8 @@ class KnowledgeGraph:
             return base
         base = requested or DEFAULT_BASE_IRI
         Minter(base)  # validates before anything is written
+        if self.read_only:
+            return base
         self.store.add([(META_GRAPH, _BASE_PROPERTY, Lit(base))], META_GRAPH)
         return base
 
@@ -122,10 +126,27 @@ class KnowledgeGraph:
             raise QueryError(f"query {name!r} returned columns {result.columns}, its header declares {query.columns}")
         return result
 
-    def sparql(self, text: str) -> Result:
-        """Runs any SPARQL query over the union of all sources (SELECT, ASK, and CONSTRUCT or DESCRIBE as
-        subject/predicate/object rows); raises QueryError."""
-        return self.store.query(text)
+    def sparql(self, text: str, *, default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
+               allow_service: bool = False, limit: int | None = None) -> Result:
+        """Runs any SPARQL query (SELECT, ASK, and CONSTRUCT or DESCRIBE as subject/predicate/object rows) over
+        the union of all sources, or the dataset its FROM / FROM NAMED clauses (or ``default_graph`` and
+        ``named_graphs``) name. SERVICE is refused (QueryRefused) unless ``allow_service``; ``limit`` keeps the
+        first rows only. Raises QueryError."""
+        return self.store.query(text, limit=limit, **self._dataset(text, default_graph, named_graphs, allow_service))
+
+    def answer(self, text: str, *, default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
+               allow_service: bool = False) -> Answer:
+        """As ``sparql``, but the store's lazy answer, to be written out as it is read (the server's stream)."""
+        return self.store.answer(text, **self._dataset(text, default_graph, named_graphs, allow_service))
+
+    @staticmethod
+    def _dataset(text: str, default_graph: list[str] | None, named_graphs: list[str] | None,
+                 allow_service: bool) -> dict[str, object]:
+        own = check_query(text, allow_service=allow_service).dataset
+        if default_graph is None and named_graphs is None:
+            return {"union": not own}  # FROM / FROM NAMED, when the query has them, are the store's to read
+        return {"union": False, "default_graph": default_graph or [],
+                "named_graphs": named_graphs if named_graphs is not None else []}
 
     def _resolve(self, kind: ParamType, value: str) -> list[URIRef]:
         """The nodes a validated parameter value names: by identifier, IRI, name or title."""

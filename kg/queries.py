@@ -12,14 +12,14 @@ from rdflib.term import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.config import data_dir
-from kg.errors import IdentifierError, QueryError
+from kg.errors import IdentifierError, MissingParameter, QueryError
 from kg.identifiers import parse_curie
 from kg.records import Identifier, Scheme
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|\\^`]+")
 _HEADER = re.compile(r"#\s*(name|title|description|param|columns):\s*(.*)")
 _CONTINUED = re.compile(r"#\s{2,}(\S.*)")
-_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+(?P<marker>required|alternative))?"
+_PARAM = re.compile(r"(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>[a-z]+)(?:\s+(?P<marker>required|optional|alternative))?"
                     r"(?:\s+default\s+(?P<default>\S+))?"
                     r"(?:\s+one\s+of\s+(?P<choices>[\w-]+(?:\|[\w-]+)+))?(?:\s+\((?P<doc>.*)\))?\s*$")
 MAX_TEXT = 500
@@ -37,6 +37,9 @@ class ParamType(StrEnum):
     STRING = "string"
 
 
+ENTITY_TYPES = frozenset({ParamType.IDENTIFIER, ParamType.IDENTIFIERS, ParamType.AUTHOR, ParamType.JOURNAL})
+
+
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str
@@ -44,7 +47,8 @@ class Param:
     default: str | None = None
     doc: str = ""
     choices: tuple[str, ...] = ()  # a string or integer parameter that takes one of these (``one of a|b``)
-    required: bool = False  # left out, any other parameter without a default is unbound: it matches anything
+    required: bool = False  # must be given; entity parameters are, unless marked ``optional`` (then, left out,
+    # a parameter without a default is unbound: it matches anything)
     alternative: bool = False  # one of the query's alternatives: exactly one of them is given (``alternative``)
 
 
@@ -98,7 +102,9 @@ def parse_header(text: str, *, source: str) -> CannedQuery:
 
 
 def _param(value: str, source: str) -> Param:
-    """One ``# param:`` line: ``name type [required|alternative] [default D] [one of a|b] [(doc)]``."""
+    """One ``# param:`` line: ``name type [required|optional|alternative] [default D] [one of a|b] [(doc)]``.
+    An entity parameter (identifier, identifiers, author, journal) is required unless marked optional: left out,
+    it would turn a look-up into a sweep over the whole graph."""
     pm = _PARAM.match(value.strip())
     if not pm:
         raise QueryError(f"malformed param line {value!r}", source=source)
@@ -113,8 +119,9 @@ def _param(value: str, source: str) -> Param:
                          source=source)
     if pm["marker"] and pm["default"]:
         raise QueryError(f"param {pm['name']!r}: {pm['marker']}, it takes no default", source=source)
+    required = pm["marker"] == "required" or (kind in ENTITY_TYPES and not pm["marker"] and not pm["default"])
     return Param(pm["name"], kind, pm["default"], (pm["doc"] or "").strip(), choices,
-                 required=pm["marker"] == "required", alternative=pm["marker"] == "alternative")
+                 required=required, alternative=pm["marker"] == "alternative")
 
 
 def catalogue(folder: Path | None = None) -> dict[str, CannedQuery]:
@@ -147,7 +154,7 @@ def bind(query: CannedQuery, values: dict[str, str], resolve: Resolver) -> str:
             limit, offset = (number, offset) if p.name == "limit" else (limit, number)
             continue
         if raw is None and p.required:
-            raise QueryError(f"query {query.name!r} needs parameter {p.name!r}")
+            raise MissingParameter(f"query {query.name!r} needs parameter {p.name!r} ({p.doc or p.type.value})")
         placeholder = re.compile(r"VALUES\s+\?" + p.name + r"\s*\{\s*\}")
         if raw is None and p.alternative:
             block = "FILTER(false)"
@@ -165,7 +172,7 @@ def _one_alternative(query: CannedQuery, values: dict[str, str]) -> None:
     alternatives = [p.name for p in query.params if p.alternative]
     given = [name for name in alternatives if name in values]
     if alternatives and len(given) != 1:
-        raise QueryError(f"query {query.name!r} takes exactly one of {', '.join(alternatives)}, "
+        raise MissingParameter(f"query {query.name!r} takes exactly one of {', '.join(alternatives)}, "
                          f"got {', '.join(given) or 'none'}")
 
 

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KgError
+from kg.errors import KgError, MissingParameter
 from kg.graph import KnowledgeGraph
+from kg.queries import catalogue
 from kg.readers import READERS
 from rdflib import Literal
 
 from kg.results import OutputFormat, Result
 from kg.store.oxigraph import EXPORT_FORMATS
+from kg.workers import Job, run_isolated
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_TIMEOUT = 60.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--base-iri", metavar="IRI", default=os.environ.get("KG_BASE_IRI"),
                         help="base of the IRIs minted for a new store (default: https://kg.example.org/); "
                              "fixed once the store exists")
+    guarded = argparse.ArgumentParser(add_help=False)
+    guarded.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
+                         help=f"stop the query after this long, exit code 1 (default: {DEFAULT_TIMEOUT:g}; 0: none)")
+    guarded.add_argument("--allow-service", action="store_true",
+                         help="let SERVICE reach other SPARQL endpoints (refused by default: a query could make "
+                         "kg send requests to any address); the --timeout bounds the remote calls too")
     parser = argparse.ArgumentParser(prog="kg", description="Load bibliographic records into an OpenCitations-"
                                      "model RDF graph and query it.")
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -41,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--strict", action="store_true",
                       help="stop at the first bad record instead of skipping it and loading the rest")
 
-    query = sub.add_parser("query", parents=[common], help="run a canned query (kg query --list shows them)",
+    query = sub.add_parser("query", parents=[common, guarded], help="run a canned query (kg query --list shows them)",
                            description="Run a canned query from the catalogue with typed parameters.")
     query.add_argument("name", nargs="?", help="the query's name")
     query.add_argument("--list", action="store_true", help="list the catalogue: name, title, parameters")
@@ -49,9 +59,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="a parameter, e.g. --param article=pmid:21933757 (repeatable)")
     query.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
 
-    sparql = sub.add_parser("sparql", parents=[common], help="run any SPARQL query",
-                            description="Run a SPARQL 1.1 query over the union of all loaded sources: SELECT and ASK "
-                            "as results, CONSTRUCT and DESCRIBE as subject, predicate, object rows.")
+    sparql = sub.add_parser("sparql", parents=[common, guarded], help="run any SPARQL query",
+                            description="Run a SPARQL 1.1 query over the union of all loaded sources (or the graphs "
+                            "its FROM and FROM NAMED clauses name): SELECT and ASK as results, CONSTRUCT and "
+                            "DESCRIBE as subject, predicate, object rows.")
     sparql.add_argument("text", metavar="TEXT|@FILE", help="the query, or @path to a file holding it")
     sparql.add_argument("--format", "-f", choices=[f.value for f in OutputFormat], default="table")
     sources = sub.add_parser("sources", parents=[common], help="list the loaded sources",
@@ -84,10 +95,42 @@ def _parser() -> argparse.ArgumentParser:
                            "replacing what an earlier run wrote; 'kg unload inferred' drops it.")
     infer.add_argument("--sample", type=_positive, metavar="N", help="only for N articles drawn at random")
     infer.add_argument("--seed", type=int, default=0)
+    serve = sub.add_parser("serve", parents=[common], help="serve the graph over HTTP (SPARQL, API, pages)",
+                           description="Serve the store: the SPARQL 1.1 Protocol at /sparql, the canned queries at "
+                           "/api (OpenAPI at /openapi.json), every minted IRI as linked data, and a page at /. "
+                           "Read-only unless $KG_UPDATE_TOKEN or --update-token-file gives an update token.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
+    serve.add_argument("--port", type=int, default=7878)
+    serve.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
+                       help=f"a query's time limit; its worker process is ended then (default: {DEFAULT_TIMEOUT:g})")
+    serve.add_argument("--max-rows", metavar="N", type=int, default=10_000,
+                       help="rows (or triples) of one answer; a longer one is cut and says so (default: 10000; 0: "
+                       "no limit)")
+    serve.add_argument("--workers", type=int, default=4, help="query worker processes (default: 4)")
+    serve.add_argument("--max-waiting", metavar="N", type=int, default=32,
+                       help="queries that wait for a worker beyond those running; more get 503 (default: 32)")
+    serve.add_argument("--max-body", metavar="BYTES", type=int, default=10 << 20,
+                       help="the largest request body: query, form, graph or file (default: 10 MiB)")
+    serve.add_argument("--cors", nargs="+", default=[], metavar="ORIGIN",
+                       help="origins whose pages may call the server (e.g. https://yasgui.example; * for any)")
+    serve.add_argument("--update-token-file", type=Path, metavar="FILE",
+                       help="a file holding the update token (else $KG_UPDATE_TOKEN; neither: read-only)")
+    serve.add_argument("--allow-service", action="store_true",
+                       help="let queries use SERVICE and updates LOAD: any caller could then make the server "
+                       "send requests to any address (off by default)")
     bench = sub.add_parser("bench", help="measure kg against the store's limit and its peers",
                            description="Generate a seeded synthetic PubMed corpus and measure, side by side: kg load "
                            "end to end, pyoxigraph's bulk loader alone, rdflib, the oc_ocdm peer, an incremental "
                            "load and every canned query. Writes bench-N.json and bench-N.md.")
+    bench.add_argument("what", nargs="?", choices=["serve"],
+                       help="serve: load-test `kg serve` (and Oxigraph's server, with --oxigraph) on --store")
+    bench.add_argument("--store", type=Path, help="kg bench serve: the store to serve (e.g. WORK/store-10000)")
+    bench.add_argument("--clients", type=int, default=8, help="kg bench serve: concurrent clients (default: 8)")
+    bench.add_argument("--seconds", type=float, default=20.0, help="kg bench serve: seconds per workload")
+    bench.add_argument("--workers", type=int, default=8, help="kg bench serve: kg serve's query workers (default: 8)")
+    bench.add_argument("--oxigraph", metavar="COMMAND",
+                       help="kg bench serve: the `oxigraph` command (PyPI oxigraph, in the benchmark's own "
+                       "environment only), to measure its server on the same store and requests")
     bench.add_argument("--articles", type=int, default=10_000, help="corpus size (e.g. 10000, 100000, 1000000)")
     bench.add_argument("--work", type=Path, default=Path("bench-work"), help="folder for corpora and stores")
     bench.add_argument("--out", type=Path, default=Path("bench-report"), help="folder for the report")
@@ -122,9 +165,9 @@ def _term(value: object) -> Literal | None:
     return None if value is None else Literal(value)
 
 
-def _list(graph: KnowledgeGraph) -> str:
+def _list() -> str:
     lines = []
-    for q in graph.queries.values():
+    for q in catalogue().values():
         shown = [f"{p.name}:{'|'.join(p.choices) or p.type.value}" + (f"={p.default}" if p.default else "")
                  for p in q.params if not p.alternative]
         alternatives = " | ".join(f"{p.name}:{p.type.value}" for p in q.params if p.alternative)
@@ -137,6 +180,18 @@ def _bench(args: argparse.Namespace) -> int:
     from kg.bench import report
     from kg.bench.run import Options, bench
 
+    if args.what == "serve":
+        from kg.bench import serve
+
+        if args.store is None or not args.store.is_dir():
+            print("kg: kg bench serve needs --store DIR, a loaded store (kg bench --articles N leaves one in "
+                  "WORK/store-N)", file=sys.stderr)
+            return EXIT_USAGE
+        found = serve.bench_serve(serve.Options(args.store.resolve(), clients=args.clients, seconds=args.seconds,
+                                                oxigraph=args.oxigraph, workers=args.workers), log=lambda line: print(line, file=sys.stderr))
+        for path in serve.report(found, args.out):
+            print(path)
+        return EXIT_OK
     options = Options(args.articles, args.work, seed=args.seed, peer_python=args.peer_python,
                       baseline=args.baseline, profile=args.profile, queries_only=args.queries_only)
     try:
@@ -165,14 +220,18 @@ def _validate(graph: KnowledgeGraph, args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "bench":
         return _bench(args)
+    if args.command in ("query", "sparql"):
+        return _query(args, parser)
+    if args.command == "serve":
+        return _serve(args)
+    if (served := _served(args)) is not None:
+        return served
+    if args.command == "load":
+        code, text = _load(args)
+        if text:
+            print(text, file=sys.stderr)
+        return code
     with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
-        if args.command == "load":
-            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
-            if not args.quiet:
-                print(report.render(), file=sys.stderr)
-            elif report.failed:
-                print("\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed"), file=sys.stderr)
-            return EXIT_BAD_INPUT if report.failed else EXIT_OK
         if args.command == "sources":
             columns = ("label", "format", "status", "triples", "loaded", "graph")
             rows = [tuple(_term(s.get(c)) for c in columns) for s in graph.sources()]
@@ -192,23 +251,87 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.command == "export":
             graph.export(args.output, format=args.format)
             return EXIT_OK
-        if args.command == "query":
-            if args.list:
-                sys.stdout.write(_list(graph))
-                return EXIT_OK
-            if not args.name:
-                parser.error("kg query needs a query NAME or --list")
-            result = graph.query(args.name, **_params(args.param, parser))
-        else:
-            text = args.text
-            if text.startswith("@"):
-                try:
-                    text = Path(text[1:]).read_text(encoding="utf-8")
-                except OSError as exc:
-                    raise KgError(f"cannot read the query file: {exc.strerror}", source=text[1:]) from exc
-            result = graph.sparql(text)
-        sys.stdout.write(result.render(OutputFormat(args.format)))
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace) -> tuple[int, str]:
+    """Loads, and says what to print: the load report, or with --quiet the failures alone. Ctrl-C ends the
+    process at once, as a SIGKILL would (a killed load leaves its source incomplete, and loading it again
+    completes it), instead of after the bulk loader's chunk, the counts and the merging (10 s and more)."""
+    def interrupted(signum, frame) -> None:
+        sys.stderr.write("kg: interrupted\n")
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    text = report.render() if not args.quiet else \
+        "\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed")
+    return (EXIT_BAD_INPUT if report.failed else EXIT_OK), text
+
+
+def _served(args: argparse.Namespace) -> int | None:
+    """On a store that `kg serve` holds: a load goes through the server (with $KG_UPDATE_TOKEN), anything else
+    that writes fails at once saying how to load; None when no server holds the store."""
+    from kg.interfaces.server.serve import load_through, served_by
+
+    info = served_by(args.store)
+    if info is None or args.command == "bench":
+        return None
+    token = os.environ.get("KG_UPDATE_TOKEN", "").strip()
+    if args.command != "load" or not token:
+        raise KgError(f"the store is served by kg serve at {info['url']} (pid {info['pid']}): "
+                      + ("set $KG_UPDATE_TOKEN to the server's update token and kg load sends the files "
+                         f"through it (POST {info['url']}load?name=FILE)" if args.command == "load" else
+                         "stop the server to change the store, or query it through the server"),
+                      source=str(args.store))
+    failed = False
+    for path, status, report in load_through(info, args.paths, token):
+        failed |= status != 200
+        print(report if status in (200, 422) else f"kg: {path}: the server answered {status or 'nothing'}: "
+              f"{report}", file=sys.stderr)
+    return EXIT_BAD_INPUT if failed else EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kg.interfaces.server.app import Settings
+    from kg.interfaces.server.serve import serve, token
+
+    serve(Settings(args.store.resolve(), host=args.host, port=args.port, timeout=args.timeout or 10 ** 9,
+                   max_rows=args.max_rows, workers=args.workers, max_waiting=args.max_waiting,
+                   max_body=args.max_body, cors=tuple(args.cors), token=token(args.update_token_file),
+                   allow_service=args.allow_service, base_iri=args.base_iri))
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """kg query and kg sparql: the query runs in a child process, ended at the deadline or on Ctrl-C."""
+    if args.command == "query" and args.list:
+        sys.stdout.write(_list())
         return EXIT_OK
+    if args.command == "query":
+        if not args.name:
+            parser.error("kg query needs a query NAME or --list")
+        job = Job(name=args.name, params=_params(args.param, parser))
+    else:
+        job = Job(text=_query_text(args.text), allow_service=args.allow_service)
+    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None)
+    sys.stdout.write(result.render(OutputFormat(args.format)))
+    return EXIT_OK
+
+
+def _query_text(text: str) -> str:
+    if not text.startswith("@"):
+        return text
+    try:
+        return Path(text[1:]).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KgError(f"cannot read the query file: {exc.strerror}", source=text[1:]) from exc
+    except UnicodeDecodeError as exc:
+        raise KgError(f"the query file is not UTF-8 text (byte {exc.start})", source=text[1:]) from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,8 +340,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args, parser)
+    except MissingParameter as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KgError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import queue
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import QueryError, StoreError
+from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Object, Triple
 from kg.results import Result
@@ -26,21 +31,42 @@ EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
 
 
+PREFIXES = {name.lower(): str(getattr(vocab, name)._NS) for name in  # the prefixes of Turtle answers
+            ("FABIO", "CITO", "DCTERMS", "PRISM", "PRO", "FOAF", "DATACITE", "FRBR", "C4O", "BIRO", "OCO", "LITERAL")}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A query's answer as the store gives it: ``boolean`` (ASK), ``columns`` and lazy ``rows`` of rdflib terms
+    (SELECT), or ``triples`` (CONSTRUCT, DESCRIBE; for ``OxigraphStore.write_triples``)."""
+
+    boolean: bool | None = None
+    columns: tuple[str, ...] = ()
+    rows: Iterator[tuple[Node | None, ...]] = iter(())
+    triples: Iterator[object] | None = None
+    solutions: object = None  # the store's own SELECT answer, for ``OxigraphStore.write_solutions``
+
+
 class OxigraphStore:
     """An Oxigraph store in a folder, created on first use. Queries see the union of all graphs by default."""
 
     def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
-        self.path = path
+        self.path, self.read_only = path, read_only
         try:
             if path is None:
                 self._store = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(str(path))
+                if not path.is_dir():
+                    raise StoreError("no store here (kg load creates one)", source=str(path))
+                self._store = _read_only(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
                 _remove_leftovers(path)
         except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError("the store is in use by another kg process (a load, or kg serve); wait for it "
+                                 "to finish", source=str(path)) from exc
             raise StoreError(f"cannot open the store: {exc}", source=str(path)) from exc
         self._iris: dict[str, ox.NamedNode] = {}
 
@@ -155,6 +181,29 @@ class OxigraphStore:
         except (OSError, ValueError, SyntaxError) as exc:
             raise StoreError(f"cannot export: {exc}", source=str(output)) from exc
 
+    def write_graph(self, data: bytes, media_type: str, graph: str, *, replace: bool) -> int:
+        """Parses RDF (``media_type``) into ``graph``, after emptying it when ``replace`` (the Graph Store
+        Protocol's PUT; POST adds); returns how many triples were given. Raises QueryError for bad RDF."""
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise QueryError(f"cannot read RDF as {media_type or 'no content type'}")
+        target = self._iri(graph)
+        try:
+            quads = [ox.Quad(q.subject, q.predicate, q.object, target)
+                     for q in ox.parse(data, fmt, base_iri=graph, without_named_graphs=True, rename_blank_nodes=True)]
+        except (SyntaxError, ValueError) as exc:
+            raise QueryError(f"the RDF is malformed: {exc}") from None
+        if replace:
+            self.remove_graph(graph)
+        try:
+            self._store.extend(quads)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot write to the store: {exc}", source=str(self.path)) from exc
+        return len(quads)
+
+    def has_graph(self, graph: str) -> bool:
+        return self._store.contains_named_graph(self._iri(graph))
+
     def remove_graph(self, graph: str) -> None:
         """Removes a named graph and every quad in it (nothing if it does not exist)."""
         node = self._iri(graph)
@@ -164,24 +213,64 @@ class OxigraphStore:
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query(self, text: str, *, union: bool = True) -> Result:
+    def query(self, text: str, *, union: bool = True, default_graph: list[str] | None = None,
+              named_graphs: list[str] | None = None, limit: int | None = None) -> Result:
         """Runs a SPARQL query (CONSTRUCT and DESCRIBE give subject, predicate, object rows); raises QueryError
-        with the store's reason when it fails."""
+        with the store's reason when it fails. ``union``: the default graph is the union of the named graphs
+        (else the query's FROM clauses, or the store's default graph); ``default_graph`` and ``named_graphs``
+        set the dataset instead (the SPARQL protocol's default-graph-uri and named-graph-uri). ``limit`` keeps
+        the first rows only."""
+        answer = self.answer(text, union=union, default_graph=default_graph, named_graphs=named_graphs)
+        if answer.boolean is not None:
+            return Result(boolean=answer.boolean)
         try:
-            answer = self._store.query(text, use_default_graph_as_union=union)
+            if answer.triples is not None:  # CONSTRUCT and DESCRIBE: one row per triple
+                rows = [(_term(t.subject), _term(t.predicate), _term(t.object))
+                        for t in itertools.islice(answer.triples, limit)]
+                return Result(("subject", "predicate", "object"), rows)
+            return Result(answer.columns, list(itertools.islice(answer.rows, limit)))
+        except OSError as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
+
+    def answer(self, text: str, *, union: bool = True, default_graph: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> Answer:
+        """The store's answer, read lazily as it is iterated (rows raise OSError if evaluation fails later)."""
+        dataset: dict[str, object] = {}
+        if default_graph is not None:
+            dataset["default_graph"] = [self._iri(g) for g in default_graph]
+        if named_graphs is not None:
+            dataset["named_graphs"] = [self._iri(g) for g in named_graphs]
+        try:
+            answer = self._store.query(text, use_default_graph_as_union=union and not dataset, **dataset)
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"the query failed: {exc}") from exc
         if isinstance(answer, ox.QueryBoolean):
-            return Result(boolean=bool(answer))
+            return Answer(boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            return Answer(triples=answer)
+        columns = tuple(v.value for v in answer.variables)
+        return Answer(columns=columns, rows=(tuple(_term(s[i]) for i in range(len(columns))) for s in answer),
+                      solutions=answer)
+
+    @staticmethod
+    def write_solutions(answer: Answer, output: BinaryIO, media_type: str) -> None:
+        """Writes a whole SELECT answer (none of its rows read yet) with the store's own serializer, as it comes:
+        SPARQL JSON, XML, CSV or TSV by ``media_type``."""
         try:
-            if isinstance(answer, ox.QueryTriples):  # CONSTRUCT and DESCRIBE: one row per triple
-                rows = [(_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer]
-                return Result(("subject", "predicate", "object"), rows)
-            columns = tuple(v.value for v in answer.variables)
-            rows = [tuple(_term(solution[i]) for i in range(len(columns))) for solution in answer]
+            answer.solutions.serialize(output, ox.QueryResultsFormat.from_media_type(media_type))
         except OSError as exc:
             raise QueryError(f"the query failed: {exc}") from exc
-        return Result(columns, rows)
+
+    @staticmethod
+    def write_triples(triples: Iterable[object], output: BinaryIO, media_type: str) -> None:
+        """Writes an answer's triples to ``output`` in the RDF format of ``media_type``, as they come."""
+        fmt = ox.RdfFormat.from_media_type(media_type)
+        if fmt is None:
+            raise QueryError(f"no RDF format for {media_type}")
+        try:
+            ox.serialize(triples, output, format=fmt, prefixes=PREFIXES if fmt.supports_datasets is False else None)
+        except OSError as exc:
+            raise QueryError(f"the query failed: {exc}") from exc
 
     def stream(self, text: str, *, union: bool = True) -> Iterator[tuple[Node | None, ...]]:
         """Runs a SELECT query and yields its rows one at a time, as rdflib terms, without holding them all
@@ -226,12 +315,26 @@ class OxigraphStore:
             raise StoreError(f"the update failed: {exc}", source=str(self.path)) from exc
 
     def flush(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             self._store.flush()
 
     def close(self) -> None:
         self.flush()
         del self._store
+
+
+def _read_only(path: Path, attempts: int = 20) -> ox.Store:
+    """Opens a store read-only while its writer may be running: the writer can remove a file between the moment
+    the reader reads the list of files and the moment it opens them (RocksDB then says Corruption), so the open
+    is tried again; once open, the reader holds its files and reads a fixed snapshot."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if attempt == attempts - 1 or "No such file" not in str(exc):
+                raise OSError(str(exc)) from exc
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 def _remove_leftovers(path: Path) -> None:
