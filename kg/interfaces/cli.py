@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from kg import __version__
+from kg.version import __version__
 from kg.errors import KgError, MissingParameter
 from kg.graph import KnowledgeGraph
 from kg.queries import catalogue

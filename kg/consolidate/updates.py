@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-from kg import derived
+from kg.consolidate import counts
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import SHORTCUTS
 from kg.mapping.vocab import datacite, dcterms, fabio, kgv, prism
 from kg.records import Identifier
-from kg.store.oxigraph import OxigraphStore, Quad
+from kg.store import Quad, Store
 
 _NLM_FILE = re.compile(r"pubmed(\d{2})n(\d{4})")
 _IDENTITY = {datacite.hasIdentifier, fabio.hasPubMedId, fabio.hasPubMedCentralId, prism.doi}
@@ -33,7 +33,7 @@ def sequence(label: str) -> tuple[int, int] | None:
 class Updates:
     """Applies PubMed's update semantics between the NLM files in one store."""
 
-    def __init__(self, store: OxigraphStore, minter: Minter) -> None:
+    def __init__(self, store: Store, minter: Minter) -> None:
         self.store, self.m = store, minter
 
     def nlm_files(self, sources: list[dict[str, object]]) -> dict[str, tuple[int, int]]:
@@ -102,7 +102,7 @@ class Updates:
                 remove.add(quad)
                 if isinstance(quad[2], str) and quad[2].startswith(self.m.base) and quad[2] not in own:
                     candidates.add(quad[2])
-        derived.replace(self.store, self.m, remove, set(), own)
+        counts.replace(self.store, self.m, remove, set(), own)
         return {Identifier(_SCHEMES[q[1]], q[2].value) for q in remove if q[1] in _SCHEMES}
 
     def _labels(self) -> dict[str, str]:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from kg.mapping.iris import Minter
 from kg.mapping.vocab import DATACITE, c4o, cito, datacite, dcterms, fabio, kgv, prism, pro
-from kg.store.oxigraph import OxigraphStore, Quad
+from kg.store import Quad, Store
 
 # (property, the pattern whose distinct ?other count it holds, from the article ?a)
 _COUNTS = ((kgv.citationCount, f"?other <{cito.cites}> ?a"), (kgv.referenceCount, f"?a <{cito.cites}> ?other"))
@@ -18,7 +18,7 @@ def derived_graph(base: str) -> str:
     return f"{base}graph/derived"
 
 
-def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -> None:
+def recount(store: Store, base: str, articles: set[str] | None = None) -> None:
     """Recounts the counts of ``articles`` (after merges renamed them), or of every article from scratch (a
     repair; loads keep them right by ``count_in`` and ``count_out``)."""
     if articles is None:
@@ -35,7 +35,7 @@ def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -
         store.update(" ;\n".join(updates))
 
 
-def replace(store: OxigraphStore, minter: Minter, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
+def replace(store: Store, minter: Minter, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
     """Removes and adds quads in the sources' graphs (a merge, a withdrawn record) and keeps the counts and
     statistics right: ``touched`` holds every node the change concerns, as it was and as it becomes."""
     before = local_statistics(store, touched)
@@ -51,7 +51,7 @@ def replace(store: OxigraphStore, minter: Minter, remove: set[Quad], add: set[Qu
         around |= {str(o) for (o,) in store.query(f"SELECT DISTINCT ?o WHERE {{ {values} {{ ?a <{cito.cites}> ?o }} "
                                                   f"UNION {{ ?o <{cito.cites}> ?a }} }}").rows}
     recount(store, minter.base, around)
-    from kg.consolidate import dates  # the dates module keeps its figures in this module's graph
+    from kg.consolidate import dates  # dates keeps its figures in this module's graph: imported when used
     dates.refresh(store, minter, articles, {n for n in touched if n.startswith(minter.base + "ci/")})
 
 
@@ -59,7 +59,7 @@ def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def count_in(store: OxigraphStore, base: str, graph: str, *, alone: bool = False) -> None:
+def count_in(store: Store, base: str, graph: str, *, alone: bool = False) -> None:
     """Adds what ``graph`` (just written) alone contributes to the counts and statistics, and marks it counted,
     in one transaction: a load killed before this leaves nothing counted, and ``count_out`` then subtracts
     nothing. ``alone`` says no other source is loaded, which spares the look-ups in the other graphs."""
@@ -69,7 +69,7 @@ def count_in(store: OxigraphStore, base: str, graph: str, *, alone: bool = False
     store.update(" ;\n".join(u for u in updates if u))
 
 
-def count_out(store: OxigraphStore, base: str, graph: str) -> None:
+def count_out(store: Store, base: str, graph: str) -> None:
     """Takes what ``graph`` alone contributed out of the counts and statistics before it is removed, in one
     transaction; nothing when it was never counted (its load was killed)."""
     derived = derived_graph(base)
@@ -99,7 +99,7 @@ def _adjust(base: str, graph: str, sign: int, alone: bool) -> str:
     return " ;\n".join(updates)
 
 
-def _recount_all(store: OxigraphStore, derived: str) -> None:
+def _recount_all(store: Store, derived: str) -> None:
     updates = [f"DELETE WHERE {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }}" for prop, _ in _COUNTS]
     for prop, pattern in _COUNTS:
         updates.append(f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ SELECT ?a "
@@ -128,7 +128,7 @@ _STATS = (
 )
 
 
-def contribution(store: OxigraphStore, graph: str, *, alone: bool = False) -> dict[str, int]:
+def contribution(store: Store, graph: str, *, alone: bool = False) -> dict[str, int]:
     """What ``graph`` alone adds to each statistic: the things it states that no other graph states.
     ``alone`` says no other source is loaded, which spares the look-up in the other graphs."""
     counts: dict[str, int] = {}
@@ -141,7 +141,7 @@ def contribution(store: OxigraphStore, graph: str, *, alone: bool = False) -> di
     return counts
 
 
-def local_statistics(store: OxigraphStore, nodes: set[str]) -> dict[str, int]:
+def local_statistics(store: Store, nodes: set[str]) -> dict[str, int]:
     """The statistics that ``nodes`` take part in (articles, authors, journals and declared counts among them,
     citations from or to them), counted over every source: taken before and after a merge renames the nodes,
     the difference is what the merge changed."""
@@ -162,13 +162,13 @@ def local_statistics(store: OxigraphStore, nodes: set[str]) -> dict[str, int]:
     return counts
 
 
-def add_statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> None:
+def add_statistics(store: Store, base: str, delta: dict[str, int]) -> None:
     """Adds ``delta`` to the stored statistics (one transaction)."""
     if update := _statistics(store, base, delta):
         store.update(update)
 
 
-def _statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> str:
+def _statistics(store: Store, base: str, delta: dict[str, int]) -> str:
     """The update that adds ``delta`` to the stored statistics ("" when nothing changes)."""
     if not any(delta.values()):
         return ""
