@@ -26,8 +26,9 @@ from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
 from kg.mapping.terms import Triple
 from kg.readers import detect, open_input, reader_for, sniffable
-from kg.records import Skipped
-from kg.sources import Registry
+from kg.records import Identifier, Scheme, Skipped
+from kg import faults
+from kg.sources import Plan, Registry
 from kg.store import Store
 
 BATCH = 20_000  # triples per write to the store
@@ -130,25 +131,31 @@ class Loader:
             checksum = _sha256(path)
             identity = "stdin:" + checksum if spooled else Path(path).resolve().as_uri()
             graph = self.registry.graph_of(identity)
-            if self.registry.checksum_of(graph) == checksum and not again:
+            status = self.registry.status(graph)
+            if status == "complete" and self.registry.checksum_of(graph) == checksum and not again:
                 report.status = "unchanged"
                 return report
-            before = self.identity.held_together_by(graph)  # what an earlier version of the source held together
-            self._withdraw(graph)  # a changed or incomplete source replaces what it stated before
+            # Written down before anything changes: what the earlier version of the source touched, and what a
+            # killed load or unload of it left to do; a rerun after a kill finishes from it.
+            plan = self._plan(graph) | self.registry.plan_of(graph)
             self._describe(graph, identity, checksum, report, complete=False)
+            self.registry.mark(graph, "incomplete", plan)
+            faults.point("load:marked")
+            self._withdraw(graph, plan)  # a changed or incomplete source replaces what it stated before
+            faults.point("load:withdrawn")
             try:
                 self._read_into(Path(path), report, graph, format, named)
             finally:  # what was written, even by a failed load, is counted and settled
+                faults.point("load:read")
                 self._count_in(graph)
-                files = self.updates.nlm_files(self.registry.sources())
-                if report.format == "pubmed-xml" and (place := sequence(Path(report.source).name)):
-                    files[graph] = place
-                notes, withdrawn = self.updates.apply(graph, files)
-                report.problems.extend(notes)
-                seeds = before | self.identity.seeds(graph) | withdrawn
+                withdrawn = self._apply_updates(graph, report, plan)
+                seeds = plan_seeds(plan) | self.identity.seeds(graph) | withdrawn
                 settled = self.identity.settle(seeds, loaded=graph, reload=not again)
+                faults.point("load:settled")
                 report.merged = settled.renamed
                 self._load_again(sorted(settled.reload - {graph}))
+                if status in ("incomplete", "unloading"):  # a killed command may have left figures half done
+                    counts.repair(self.store, self.minter)
                 report.citations, report.triples = self.registry.citations(graph), self.registry.count(graph)
             if report.records == 0 and report.status == "loaded":
                 report.problems.append("the file holds no record (nothing to load)")
@@ -164,15 +171,33 @@ class Loader:
             report.seconds = time.perf_counter() - started
         return report
 
-    def _withdraw(self, graph: str) -> None:
-        """Takes what ``graph`` alone contributed out of the counts, removes it, and works the dates out again
-        (nothing to do for a source loaded for the first time)."""
-        if graph not in self.registry.graphs():
-            return
-        touched = dates.touched_by(self.store, graph)
+    def _plan(self, graph: str) -> Plan:
+        """What removing or replacing ``graph`` must bring up to date (nothing for a source loaded the first time)."""
+        articles, citations = dates.touched_by(self.store, graph)
+        return Plan({str(i) for i in self.identity.held_together_by(graph)}, articles, citations)
+
+    def _withdraw(self, graph: str, plan: Plan) -> None:
+        """Takes what ``graph`` alone contributed out of the counts (once: a rerun finds it done), removes it, and
+        works the dates of what it touched out again."""
         counts.count_out(self.store, self.minter.base, graph)
+        faults.point("withdraw:counted-out")
         self.store.remove_graph(graph)
-        dates.refresh(self.store, self.minter, *touched)
+        faults.point("withdraw:removed")
+        dates.refresh(self.store, self.minter, plan.articles, plan.citations)
+
+    def _apply_updates(self, graph: str, report: SourceReport, plan: Plan) -> set[Identifier]:
+        """PubMed's update semantics between NLM files: the records to withdraw are written into the plan first."""
+        files = self.updates.nlm_files(self.registry.sources())
+        if report.format == "pubmed-xml" and (place := sequence(Path(report.source).name)):
+            files[graph] = place
+        withdrawals, notes = self.updates.plan(graph, files)
+        if withdrawals:
+            held = self.updates.identifiers_of(withdrawals)
+            self.registry.mark(graph, "incomplete", plan | Plan(seeds={str(i) for i in held}))
+            faults.point("load:updates-planned")
+            plan.seeds |= {str(i) for i in held}
+        report.problems.extend(notes)
+        return self.updates.execute(withdrawals)
 
     def _count_in(self, graph: str) -> None:
         """Brings the materialised counts, statistics and dates up to date after ``graph`` was written."""
@@ -238,15 +263,24 @@ class Loader:
 
     def unload(self, graph: str) -> int:
         """Removes what one source stated, and its description, and parts the nodes that only it held together;
-        returns how many triples went."""
+        returns how many triples went. The source is marked ``unloading`` (with the plan of what to bring up to
+        date) before anything changes, and forgotten last: a killed unload shows, and running it again finishes it
+        (or loading the file restores it)."""
         count = self.registry.count(graph)
-        seeds = self.identity.held_together_by(graph)
+        status = self.registry.status(graph)
+        plan = self._plan(graph) | self.registry.plan_of(graph)
         files = self.updates.nlm_files(self.registry.sources())
-        self._withdraw(graph)
-        self.registry.forget(graph)
-        self._load_again(sorted(self.identity.settle(seeds).reload))
+        self.registry.mark(graph, "unloading", plan)
+        faults.point("unload:marked")
+        self._withdraw(graph, plan)
+        faults.point("unload:withdrawn")
+        self._load_again(sorted(self.identity.settle(plan_seeds(plan)).reload))
+        faults.point("unload:settled")
         if graph in files:  # the records it replaced or deleted in earlier PubMed files come back
             self._load_again([g for g, place in files.items() if place < files[graph]])
+        if status in ("incomplete", "unloading"):
+            counts.repair(self.store, self.minter)
+        self.registry.forget(graph)
         self.store.flush()
         return count
 
@@ -268,6 +302,11 @@ class Loader:
                 continue
             self._load_one(path, str(source.get("format") or "") or None, True, again=True)
 
+
+
+def plan_seeds(plan: Plan) -> set[Identifier]:
+    """The plan's seeds as identifiers (written as ``scheme:value``)."""
+    return {Identifier(Scheme(text.split(":", 1)[0]), text.split(":", 1)[1]) for text in plan.seeds}
 
 
 def _sha256(path: Path) -> str:

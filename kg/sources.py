@@ -5,16 +5,40 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError
 from kg.mapping.iris import Minter
 from kg.mapping.terms import XSD_DATETIME, XSD_INTEGER, Lit, Triple
 from kg.mapping.vocab import CITO, DCTERMS, KGV, PROV, RDF, RDFS, VOID
-from kg.store import Store
+from kg.store import Store, nquads
 from kg.version import __version__
 
 SOFTWARE = f"https://w3id.org/kg-loader/software/{__version__}"
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a change to a source must bring up to date, written down before the change starts (with the source's
+    mark, ``incomplete`` or ``unloading``) so that a killed command's rerun can finish it once the source's graph
+    is gone: the identifiers whose grouping may change, the articles it dates and the citations it states."""
+
+    seeds: set[str] = field(default_factory=set)
+    articles: set[str] = field(default_factory=set)
+    citations: set[str] = field(default_factory=set)
+
+    def __or__(self, other: Plan) -> Plan:
+        return Plan(self.seeds | other.seeds, self.articles | other.articles, self.citations | other.citations)
+
+    def to_json(self) -> str:
+        return json.dumps({k: sorted(getattr(self, k)) for k in ("seeds", "articles", "citations")})
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        data = json.loads(text)
+        return cls(set(data["seeds"]), set(data["articles"]), set(data["citations"]))
 
 
 class Registry:
@@ -68,6 +92,26 @@ class Registry:
             problem = "no loaded source" if not found else f"{len(found)} loaded sources"
             raise KgError(f"{problem} matches {text!r} (kg sources lists them; give a path or a graph IRI)")
         return str(found[0])
+
+    def status(self, graph: str) -> str | None:
+        """``complete``, ``incomplete`` (a load under way or killed) or ``unloading``; None when not loaded."""
+        result = self.store.query(f"SELECT ?s WHERE {{ GRAPH <{self.minter.provenance_graph}> "
+                                  f"{{ <{graph}> <{KGV.status}> ?s }} }}", union=False)
+        return str(result.rows[0][0]) if result.rows else None
+
+    def plan_of(self, graph: str) -> Plan:
+        """The plan a killed command left with its source's mark (an empty one when there is none)."""
+        result = self.store.query(f"SELECT ?p WHERE {{ GRAPH <{self.minter.provenance_graph}> "
+                                  f"{{ <{graph}> <{KGV.pending}> ?p }} }}", union=False)
+        return Plan.from_json(str(result.rows[0][0])) if result.rows else Plan()
+
+    def mark(self, graph: str, status: str, plan: Plan) -> None:
+        """Sets the source's status and writes the plan of the change beside it, in one transaction."""
+        prov = self.minter.provenance_graph
+        self.store.update(f"DELETE WHERE {{ GRAPH <{prov}> {{ <{graph}> <{KGV.status}> ?s }} }} ; "
+                          f"DELETE WHERE {{ GRAPH <{prov}> {{ <{graph}> <{KGV.pending}> ?p }} }} ; "
+                          f"INSERT DATA {{ GRAPH <{prov}> {{ <{graph}> <{KGV.status}> {nquads.literal(status)} ; "
+                          f"<{KGV.pending}> {nquads.literal(plan.to_json())} }} }}")
 
     def forget(self, graph: str) -> None:
         """Removes the source's description."""

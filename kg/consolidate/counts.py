@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from kg import faults
 from kg.mapping.iris import Minter
 from kg.mapping.vocab import DATACITE, c4o, cito, datacite, dcterms, fabio, kgv, prism, pro
 from kg.store import Quad, Store
@@ -42,6 +43,7 @@ def replace(store: Store, minter: Minter, remove: set[Quad], add: set[Quad], tou
     old, new = sorted(remove - add, key=repr), sorted(add - remove, key=repr)
     for start in range(0, max(len(old), len(new)), 20_000):
         store.replace(old[start:start + 20_000], new[start:start + 20_000])
+    faults.point("replace:quads")  # the quads renamed or withdrawn, their figures not yet
     after = local_statistics(store, touched)
     add_statistics(store, minter.base, {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)})
     articles = {n for n in touched if minter.is_article(n)}
@@ -181,3 +183,29 @@ def _statistics(store: Store, base: str, delta: dict[str, int]) -> str:
                        for m, n in sorted(current.items()) if n)
     return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
             f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")
+
+
+def repair(store: Store, minter: Minter) -> None:
+    """Counts every materialised count and statistic, and works every date out, again from scratch, over every
+    source. What a killed change (an unload, a rename between its quads and its figures) may have left half
+    applied; slow on a big graph, and only the rerun of an interrupted command needs it."""
+    derived = derived_graph(minter.base)
+    bookkeeping = f"FILTER(?g != <{derived}> && ?g != <{minter.provenance_graph}>)"
+    _recount_all(store, derived)
+    totals: dict[str, int] = {}
+    for metric, pattern, _, counted in _STATS:
+        if counted == "*":  # the citations: distinct pairs, however many sources state them
+            rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?k ?k2 WHERE {{ GRAPH ?g {{ {pattern} }} "
+                               f"{bookkeeping} }} }}", union=False).rows
+            totals["citations"] = int(rows[0][0])
+            continue
+        for m, n in store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ GRAPH ?g {{ {pattern} }} {bookkeeping} "
+                                f"BIND({metric} AS ?metric) }} GROUP BY ?metric", union=False).rows:
+            if m is not None:
+                totals[str(m)] = int(n)
+    inserts = " ".join(f'<{minter.base}stat/{quote(m, safe="")}> <{kgv.metric}> "{m}" ; <{kgv.count}> {n} .'
+                       for m, n in sorted(totals.items()) if n)
+    store.update(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
+                 f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")
+    from kg.consolidate import dates  # dates keeps its figures in this module's graph: imported when used
+    dates.refresh_all(store, minter)

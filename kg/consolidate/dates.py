@@ -35,6 +35,16 @@ def touched_by(store: Store, graph: str) -> tuple[set[str], set[str]]:
     return articles, citations
 
 
+def refresh_all(store: Store, minter: Minter) -> None:
+    """Works every preferred date and citation date out again from the sources (a repair after a killed change)."""
+    graph = counts.derived_graph(minter.base)
+    articles = {str(a) for (a,) in store.query(f"SELECT DISTINCT ?a WHERE {{ {{ ?a <{prism.publicationDate}> ?d }} UNION "
+                                               f"{{ GRAPH <{graph}> {{ ?a <{kgv.preferredDate}> ?d }} }} }}").rows}
+    citations = {str(c) for (c,) in store.query(f"SELECT DISTINCT ?c WHERE {{ {{ ?c <{cito.hasCitingEntity}> ?a }} UNION "
+                                                f"{{ GRAPH <{graph}> {{ ?c <{cito.hasCitationCreationDate}> ?d }} }} }}").rows}
+    refresh(store, minter, articles, citations, alone=True)
+
+
 def refresh(store: Store, minter: Minter, articles: set[str], citations: set[str], *,
             alone: bool = False, stated_in: str | None = None) -> None:
     """Brings the preferred dates of ``articles`` up to date from the sources, then the creation date and time
