@@ -147,7 +147,7 @@ class Loader:
                 self._read_into(Path(path), report, graph, format, named)
             finally:  # what was written, even by a failed load, is counted and settled
                 faults.point("load:read")
-                self._count_in(graph)
+                self._count_in(graph, report.triples)
                 withdrawn = self._apply_updates(graph, report, plan)
                 seeds = plan_seeds(plan) | self.identity.seeds(graph) | withdrawn
                 settled = self.identity.settle(seeds, loaded=graph, reload=not again)
@@ -179,7 +179,8 @@ class Loader:
     def _withdraw(self, graph: str, plan: Plan) -> None:
         """Takes what ``graph`` alone contributed out of the counts (once: a rerun finds it done), removes it, and
         works the dates of what it touched out again."""
-        counts.count_out(self.store, self.minter.base, graph)
+        recorded = next((int(str(s.get("triples") or 0)) for s in self.registry.sources() if s["graph"] == graph), 0)
+        counts.count_out(self.store, self.minter.base, graph, shared=self._shared(graph, recorded))
         faults.point("withdraw:counted-out")
         self.store.remove_graph(graph)
         faults.point("withdraw:removed")
@@ -199,11 +200,21 @@ class Loader:
         report.problems.extend(notes)
         return self.updates.execute(withdrawals)
 
-    def _count_in(self, graph: str) -> None:
+    def _count_in(self, graph: str, written: int) -> None:
         """Brings the materialised counts, statistics and dates up to date after ``graph`` was written."""
-        alone = not any(g != graph for g in self.registry.graphs())
-        counts.count_in(self.store, self.minter.base, graph, alone=alone)
-        dates.refresh(self.store, self.minter, *dates.touched_by(self.store, graph), alone=alone, stated_in=graph)
+        shared = self._shared(graph, written)
+        counts.count_in(self.store, self.minter.base, graph, shared=shared)
+        dates.arrived(self.store, self.minter, graph, shared=shared)
+
+    def _shared(self, graph: str, triples: int) -> set[str] | None:
+        """The nodes of ``graph`` (``triples`` big) that other sources hold, when the other sources hold fewer
+        triples together: the figures' look-ups in other graphs are then made for those nodes alone, so that a
+        big source costs the same in a store that holds small ones as in an empty one. None otherwise (the
+        look-ups are then made per statement of ``graph``, in proportion to it)."""
+        others = [s for s in self.registry.sources() if s["graph"] != graph]
+        if sum(int(str(s.get("triples") or 0)) for s in others) >= triples:
+            return None
+        return counts.shared_nodes(self.store, self.minter.base, graph, [str(s["graph"]) for s in others])
 
     def _read_into(self, path: Path, report: SourceReport, graph: str, format: str | None, named: bool) -> None:
         size = path.stat().st_size
@@ -228,10 +239,12 @@ class Loader:
                             lost.clear()
                         if len(batch) >= BATCH:
                             write(batch, graph)
+                            report.triples += len(batch)  # until the graph is counted after settling
                             batch = []
                 finally:  # what was read before a broken part of the file is kept
                     if batch:
                         write(batch, graph)
+                        report.triples += len(batch)
 
     def _writer(self, size: int) -> AbstractContextManager[Callable[[list[Triple], str], None]]:
         """The bulk loader, on another core, for a big file: it fills the source's own new named graph, which

@@ -72,3 +72,21 @@ def test_a_failed_load_is_marked_incomplete_and_completed_by_loading_again(graph
     clean.load(source)
     assert {q[1:] for q in _quads(graph)} == {q[1:] for q in _quads(clean)}
     clean.close()
+
+
+def test_a_big_source_into_a_store_that_holds_a_small_one(graph, pubmed_dir, counts_are_fresh):
+    """A source bigger than every other together is counted by the nodes it shares with them (the look-ups in
+    other graphs made for those alone), coming in and going out: the figures equal a count from scratch."""
+    small, big = pubmed_dir / "pmparser__pubmed26n1334.xml.gz", pubmed_dir / "pmparser__pubmed26n1335.xml.gz"
+    graph.load(small)
+    graph.load(big)
+    graphs = {s["label"]: str(s["graph"]) for s in graph.sources()}
+    shared = derived.shared_nodes(graph.store, graph.minter.base, graphs[big.name], [graphs[small.name]])
+    # a journal, its volume, an article both cite, identifiers: what makes the look-ups needed
+    assert any(graph.minter.is_article(n) for n in shared) and any("/journal/" in n for n in shared)
+    counts_are_fresh(graph)
+    graph.unload(graphs[big.name])  # taken out by the shared nodes too
+    counts_are_fresh(graph)
+    graph.load(big)
+    graph.unload(graphs[small.name])  # the smaller one goes: look-ups per statement
+    counts_are_fresh(graph)

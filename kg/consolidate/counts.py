@@ -61,43 +61,71 @@ def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def count_in(store: Store, base: str, graph: str, *, alone: bool = False) -> None:
+def shared_nodes(store: Store, base: str, graph: str, others: list[str]) -> set[str]:
+    """The nodes of ``graph`` (subjects, and IRIs as objects, minted under ``base``) that one of ``others`` also
+    holds: the only ones whose figures another source may count already. Found from the side of ``others``, so
+    the work follows their size: what a big source entering a small store calls for."""
+    found: set[str] = set()
+    for other in others:
+        nodes = {str(n) for (n,) in store.stream(
+            f"SELECT DISTINCT ?n WHERE {{ GRAPH <{other}> {{ {{ ?n ?p ?o }} UNION {{ ?s ?p ?n }} }} "
+            f"FILTER(isIRI(?n) && STRSTARTS(STR(?n), \"{base}\")) }}", union=False)}
+        for chunk in _chunks(sorted(nodes - found)):
+            values = "VALUES ?n { " + " ".join(f"<{n}>" for n in chunk) + " }"
+            found |= {str(n) for (n,) in store.query(
+                f"SELECT ?n WHERE {{ {values} FILTER(EXISTS {{ GRAPH <{graph}> {{ ?n ?p ?o }} }} || "
+                f"EXISTS {{ GRAPH <{graph}> {{ ?s ?p ?n }} }}) }}", union=False).rows}
+    return found
+
+
+def count_in(store: Store, base: str, graph: str, *, shared: set[str] | None = None) -> None:
     """Adds what ``graph`` (just written) alone contributes to the counts and statistics, and marks it counted,
     in one transaction: a load killed before this leaves nothing counted, and ``count_out`` then subtracts
-    nothing. ``alone`` says no other source is loaded, which spares the look-ups in the other graphs."""
-    delta = contribution(store, graph, alone=alone)
-    updates = [_adjust(base, graph, +1, alone), _statistics(store, base, delta),
+    nothing. ``shared``: the nodes of ``graph`` other sources hold (``shared_nodes``), when known; the look-ups
+    in the other graphs are then made for those alone (none when no other source is loaded)."""
+    delta = contribution(store, graph, shared=shared)
+    updates = [_adjust(base, graph, +1, shared), _statistics(store, base, delta),
                f"INSERT DATA {{ GRAPH <{derived_graph(base)}> {{ <{graph}> <{kgv.counted}> true }} }}"]
     store.update(" ;\n".join(u for u in updates if u))
 
 
-def count_out(store: Store, base: str, graph: str) -> None:
+def count_out(store: Store, base: str, graph: str, *, shared: set[str] | None = None) -> None:
     """Takes what ``graph`` alone contributed out of the counts and statistics before it is removed, in one
-    transaction; nothing when it was never counted (its load was killed)."""
+    transaction; nothing when it was never counted (its load was killed). ``shared`` as for ``count_in``."""
     derived = derived_graph(base)
     if not store.query(f"ASK {{ GRAPH <{derived}> {{ <{graph}> <{kgv.counted}> true }} }}", union=False).boolean:
         return
-    delta = {m: -n for m, n in contribution(store, graph).items()}
-    updates = [_adjust(base, graph, -1, False), _statistics(store, base, delta),
+    delta = {m: -n for m, n in contribution(store, graph, shared=shared).items()}
+    updates = [_adjust(base, graph, -1, shared), _statistics(store, base, delta),
                f"DELETE DATA {{ GRAPH <{derived}> {{ <{graph}> <{kgv.counted}> true }} }}"]
     store.update(" ;\n".join(u for u in updates if u))
 
 
-def _adjust(base: str, graph: str, sign: int, alone: bool) -> str:
+def _adjust(base: str, graph: str, sign: int, shared: set[str] | None) -> str:
     """The update that adds (sign +1) or subtracts (sign -1) what ``graph`` alone contributes to each article's
     counts: the citations it states that no other graph states. Work in proportion to the graph, not to the
-    store; the same bookkeeping as the statistics."""
+    store; the same bookkeeping as the statistics. With ``shared`` known, every citation of ``graph`` counts,
+    and then those another graph states too (both ends are then shared nodes) are taken back."""
     derived = derived_graph(base)
     updates = []
+
+    def step(prop: str, pattern: str, where: str, sign: int) -> str:
+        return (f"DELETE {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
+                f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?new }} }} WHERE {{ "
+                f"{{ SELECT ?a (COUNT(*) AS ?delta) WHERE {{ {where} }} GROUP BY ?a }} "
+                f"OPTIONAL {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
+                f"BIND(COALESCE(?old, 0) + {sign} * ?delta AS ?sum) BIND(IF(?sum > 0, ?sum, ?none) AS ?new) }}")
+
     for prop, pattern in _COUNTS:
-        elsewhere = "" if alone else (f"FILTER NOT EXISTS {{ GRAPH ?g2 {{ {pattern} }} "
-                                      f"FILTER(?g2 != <{graph}> && ?g2 != <{derived}>) }}")
-        updates.append(
-            f"DELETE {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
-            f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?new }} }} WHERE {{ "
-            f"{{ SELECT ?a (COUNT(*) AS ?delta) WHERE {{ GRAPH <{graph}> {{ {pattern} }} {elsewhere} }} GROUP BY ?a }} "
-            f"OPTIONAL {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
-            f"BIND(COALESCE(?old, 0) + {sign} * ?delta AS ?sum) BIND(IF(?sum > 0, ?sum, ?none) AS ?new) }}")
+        elsewhere = (f"FILTER EXISTS {{ GRAPH ?g2 {{ {pattern} }} FILTER(?g2 != <{graph}> && ?g2 != <{derived}>) }}")
+        if shared is None:
+            updates.append(step(prop, pattern, f"GRAPH <{graph}> {{ {pattern} }} "
+                                               f"{elsewhere.replace('FILTER EXISTS', 'FILTER NOT EXISTS')}", sign))
+            continue
+        updates.append(step(prop, pattern, f"GRAPH <{graph}> {{ {pattern} }}", sign))
+        for chunk in _chunks(sorted(shared)):
+            values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
+            updates.append(step(prop, pattern, f"{values} GRAPH <{graph}> {{ {pattern} }} {elsewhere}", -sign))
     return " ;\n".join(updates)
 
 
@@ -130,17 +158,29 @@ _STATS = (
 )
 
 
-def contribution(store: Store, graph: str, *, alone: bool = False) -> dict[str, int]:
-    """What ``graph`` alone adds to each statistic: the things it states that no other graph states.
-    ``alone`` says no other source is loaded, which spares the look-up in the other graphs."""
+def contribution(store: Store, graph: str, *, shared: set[str] | None = None) -> dict[str, int]:
+    """What ``graph`` alone adds to each statistic: the things it states that no other graph states. Everything
+    another graph states too involves a node of ``shared`` (as ``?k``), when that is known: then the things of
+    ``graph`` are counted whole, and those of shared nodes counted again with the look-up elsewhere."""
     counts: dict[str, int] = {}
+
+    def add(metric: str, where: str, counted: str, sign: int) -> None:
+        for m, n in store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ {where} BIND({metric} AS ?metric) }} "
+                                f"GROUP BY ?metric", union=False).rows:
+            if m is not None:
+                counts[str(m)] = counts.get(str(m), 0) + sign * int(n)
+
     for metric, pattern, elsewhere, counted in _STATS:
-        elsewhere_check = "" if alone else (f"FILTER NOT EXISTS {{ GRAPH ?other {{ {elsewhere} }} "
-                                            f"FILTER(?other != <{graph}>) }}")
-        rows = store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ GRAPH <{graph}> {{ {pattern} }} "
-                           f"{elsewhere_check} BIND({metric} AS ?metric) }} GROUP BY ?metric", union=False).rows
-        counts.update({str(m): int(n) for m, n in rows if m is not None and int(n)})
-    return counts
+        unique = f"FILTER NOT EXISTS {{ GRAPH ?other {{ {elsewhere} }} FILTER(?other != <{graph}>) }}"
+        if shared is None:
+            add(metric, f"GRAPH <{graph}> {{ {pattern} }} {unique}", counted, +1)
+            continue
+        add(metric, f"GRAPH <{graph}> {{ {pattern} }}", counted, +1)
+        for chunk in _chunks(sorted(shared)):
+            values = "VALUES ?k { " + " ".join(f"<{k}>" for k in chunk) + " }"
+            add(metric, f"{values} GRAPH <{graph}> {{ {pattern} }}", counted, -1)
+            add(metric, f"{values} GRAPH <{graph}> {{ {pattern} }} {unique}", counted, +1)
+    return {m: n for m, n in counts.items() if n}
 
 
 def local_statistics(store: Store, nodes: set[str]) -> dict[str, int]:

@@ -167,6 +167,11 @@ class Minter:
         prefix = self.base + "br/"
         return f"{self.base}ci/{citing_iri.removeprefix(prefix)}/to/{cited_iri.removeprefix(prefix)}"
 
+    def citation_ends(self, iri: str) -> tuple[str, str]:
+        """The citing and the cited article of a citation IRI (``ci/pmid/1/to/doi/10.1%2Fx``)."""
+        parts = iri[len(self.base):].split("/")
+        return f"{self.base}br/{parts[1]}/{parts[2]}", f"{self.base}br/{parts[4]}/{parts[5]}"
+
     def declared_count(self, article_iri: str, source_key: str) -> str:
         return f"{self.base}gcc/{article_iri.removeprefix(self.base + 'br/')}/{source_key}"
 

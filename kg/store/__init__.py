@@ -3,12 +3,14 @@ pipeline, consolidation, queries) are written against the ``Store`` protocol."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
 from kg.mapping.terms import Object, Triple
+from rdflib.term import Node
+
 from kg.results import Result
 
 Quad = tuple[str, str, Object, str]  # subject, predicate, object, named graph
@@ -22,6 +24,9 @@ class Store(Protocol):
 
     def query(self, text: str, *, union: bool = True) -> Result:
         """A SELECT, ASK, CONSTRUCT or DESCRIBE; ``union``: the default graph is the union of the named graphs."""
+
+    def stream(self, text: str, *, union: bool = True) -> Iterator[tuple[Node | None, ...]]:
+        """A SELECT's rows one at a time, without holding them all (a pass over a whole source's graph)."""
 
     def update(self, text: str) -> None:
         """A SPARQL 1.1 Update, all of it or none."""
