@@ -22,10 +22,9 @@ from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Object, Triple
 from kg.results import Result
-from kg.store import nquads
+from kg.store import Quad, nquads
 
 CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
-Quad = tuple[str, str, Object, str]  # subject, predicate, object, named graph
 _CHUNKS = "kg-bulk-"  # the folder of a bulk load's chunk files
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
