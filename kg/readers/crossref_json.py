@@ -15,7 +15,7 @@ import ijson
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
 from kg.readers.fields import clean, date_from_parts, medline_pages, suffix_of
-from kg.readers.limits import RECORD_BYTES, RECORD_ITEMS, limited, size
+from kg.readers.limits import RECORD_BYTES, RECORD_ITEMS, limited, size, too_big
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
 NAME = "crossref-json"
@@ -175,9 +175,16 @@ class _Works:
         """Drops the open work when it is over RECORD_BYTES or RECORD_ITEMS."""
         if self._builder is not None and (self.size > RECORD_BYTES or self._items > RECORD_ITEMS):
             work = self._builder.value
-            self._dropped = _Dropped(f"the work is over {size(RECORD_BYTES)} or {RECORD_ITEMS:,} JSON values "
-                                     "(README: Reliability)", work.get("DOI") if isinstance(work, dict) else None)
+            self._dropped = _Dropped(too_big("JSON values", what="the work"),
+                                     work.get("DOI") if isinstance(work, dict) else None)
             self._builder = None
+
+    def name(self, position: int) -> str:
+        """The open work as a message names it: by its DOI when it has been read, else by its position."""
+        work = self._builder.value if self._builder is not None else None
+        doi = self._dropped.doi if self._dropped is not None else work.get("DOI") if isinstance(work, dict) else None
+        doi = normalise_or_none(Scheme.DOI, _text(doi))
+        return f"DOI {doi}" if doi else f"work {position}"
 
     def take(self) -> list[tuple[int, Any]]:
         done, self.done = self.done, []
@@ -235,7 +242,7 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
                 if waiting > RECORD_BYTES:
                     raise ReaderError(f"no JSON value ends in {size(RECORD_BYTES)} (a string, a number or spaces "
                                       "that go on): more than kg reads (README: Reliability)", source=source,
-                                      line=line, record=f"work {position + 1}" if works.open else None)
+                                      line=line, record=works.name(position + 1) if works.open else None)
                 for position, record in enumerate(works.take(), position + 1):
                     yield _record(*record, position)
             if cut is not None:

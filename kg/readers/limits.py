@@ -15,8 +15,23 @@ TEXT = 100_000  # characters of any other text: names, affiliations, journal, re
 RECORD_BYTES = 16 << 20  # bytes of input one record may take (an XML element, a JSON work, a MEDLINE or RIS record,
 # a CSV row, an article page before its citing entries); a single value (a line, a JSON string) is within it
 RECORD_ITEMS = 1_000_000  # parts of one record: XML tags and attributes, JSON values, lines
-BIBTEX_BYTES = 64 << 20  # bibtexparser parses a whole file at once
+BIBTEX_BYTES = 16 << 20  # bytes of a BibTeX file: bibtexparser parses a whole file at once (8 MB: 70 s, 120 MB)
 MAX_BYTES = 16 << 30  # bytes a load reads from one source by default (--max-bytes): /dev/zero stops there
+
+
+class Budget:
+    """What the record being read has taken so far (bytes and parts: lines, values), against RECORD_BYTES and
+    RECORD_ITEMS."""
+
+    __slots__ = ("bytes", "items")
+
+    def __init__(self) -> None:
+        self.bytes = self.items = 0
+
+    def spend(self, length: int) -> bool:
+        """Counts one part of ``length`` bytes; True once the record is over the limits."""
+        self.bytes, self.items = self.bytes + length, self.items + 1
+        return self.bytes > RECORD_BYTES or self.items > RECORD_ITEMS
 
 
 def size(count: int) -> str:
@@ -25,6 +40,11 @@ def size(count: int) -> str:
         if count >= scale:
             return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
     return f"{count} bytes"
+
+
+def too_big(parts: str, *, what: str = "the record") -> str:
+    """Why a record over RECORD_BYTES or RECORD_ITEMS is refused: ``the record is over 16 MB or 1,000,000 lines``."""
+    return f"{what} is over {size(RECORD_BYTES)} or {RECORD_ITEMS:,} {parts} (README: Reliability)"
 
 
 def over(what: str, length: int, limit: int) -> str:

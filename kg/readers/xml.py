@@ -11,9 +11,10 @@ from typing import BinaryIO
 from lxml import etree
 
 from kg.errors import ReaderError
-from kg.readers.limits import RECORD_BYTES, RECORD_ITEMS, size
+from kg.readers.limits import RECORD_BYTES, RECORD_ITEMS, size, too_big
 
 FEED = 64 << 10  # bytes fed to the parser at a time; between two pieces, what has streamed by is freed
+FIRST_BYTES = 1 << 20  # bytes read before a record or the usual root element: what comes before them is not freed
 IDLE_ITEMS = 100_000  # tags and attributes outside any record with no element freed: one tag of endless attributes
 
 _POSITION = re.compile(r",? line \d+, column \d+$")
@@ -93,7 +94,8 @@ class _Walk:
         self.over: str | None = None  # why the open record is over the limits
         self.told = False  # its Oversized has been handed out
         self.ignoring = self.lowest = 0  # ignored elements open now, and the fewest open during this piece
-        self.bytes = self.items = self.idle = self.pending = self.seen = self.lines = 0
+        self.bytes = self.items = self.idle = self.pending = self.seen = self.lines = self.quiet = self.piece = 0
+        self.leaf: etree._Element | None = None  # the last element of the open path after the last piece
         self.moved = False  # an element started or ended during this piece
 
     def events(self, events) -> Iterator[etree._Element]:
@@ -131,25 +133,30 @@ class _Walk:
         element, else towards what went by outside any record; marks the record over the limits."""
         items = data.count(b"<") + data.count(b"=")
         self.seen, self.lines, self.pending = self.seen + len(data), self.lines + data.count(b"\n"), items
+        self.piece = len(data)
         if self.record is not None and not (self.lowest and self.ignoring):
             self.bytes, self.items, self.pending = self.bytes + len(data), self.items + items, 0
             if self.over is None and (self.bytes > RECORD_BYTES or self.items > RECORD_ITEMS):
-                self.over = (f"the record is over {size(RECORD_BYTES)} or {RECORD_ITEMS:,} tags and attributes "
-                             "(README: Reliability)")
+                self.over = too_big("tags and attributes")
 
     def free(self, source: str) -> None:
-        """Frees what has streamed by; raises ReaderError when markup piles up outside any record."""
-        freed = self._sweep()
+        """Frees what has streamed by; raises ReaderError when markup piles up outside any record, and when
+        libxml2 holds a piece that does not end (an attribute value, a tag: it would hold all of it)."""
+        freed, leaf = self._sweep()
         self.idle = 0 if freed or self.moved else self.idle + self.pending
-        if self.idle > IDLE_ITEMS or (self.root is None and self.seen > RECORD_BYTES):
-            what = (f"over {IDLE_ITEMS:,} tags and attributes with no element ending" if self.root is not None else
-                    f"no {' or '.join(sorted(self.tags))} element in the first {size(RECORD_BYTES)}")
+        self.quiet = 0 if freed or self.moved or leaf is not self.leaf else self.quiet + self.piece
+        self.leaf = leaf
+        if self.idle > IDLE_ITEMS or self.quiet > RECORD_BYTES or (self.root is None and self.seen > FIRST_BYTES):
+            what = (f"over {IDLE_ITEMS:,} tags and attributes with no element ending" if self.idle > IDLE_ITEMS else
+                    f"no {' or '.join(sorted(self.tags))} element in the first {size(FIRST_BYTES)}"
+                    if self.root is None else
+                    f"no element begins or ends in {size(RECORD_BYTES)} (a tag or a value that goes on)")
             raise ReaderError(f"{what}: more than kg reads (README: Reliability)", source=source, line=self.lines + 1)
 
-    def _sweep(self) -> bool:
+    def _sweep(self) -> tuple[bool, etree._Element | None]:
         """Deletes every finished element along the open path (root, its last child, that one's last child...)
         except inside the open record, where only the content of ignored elements (or of a record over the
-        limits) goes. True when something was deleted."""
+        limits) goes. Says whether something was deleted, and the path's last element."""
         node, outside, ignoring, freed = self.root, True, False, False
         while node is not None:
             if node is self.record:
@@ -162,7 +169,7 @@ class _Walk:
                 del node[:count - 1]
                 freed = True
             node = node[-1]
-        return freed
+        return freed, node
 
 
 def syntax_error(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, source: str) -> ReaderError:
