@@ -6,10 +6,11 @@ import argparse
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from kg.version import __version__
-from kg.errors import KgError, MissingParameter
+from kg.errors import KgError, MissingParameter, StoreBusy
 from kg.graph import KnowledgeGraph
 from kg.queries import catalogue
 from kg.readers import READERS
@@ -21,6 +22,7 @@ from kg.workers import Job, run_isolated
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_TIMEOUT = 60.0
+_POLL = 0.5  # seconds between attempts to open a store another process writes to (--wait)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--base-iri", metavar="IRI", default=os.environ.get("KG_BASE_IRI"),
                         help="base of the IRIs minted for a new store (default: https://kg.example.org/); "
                              "fixed once the store exists")
+    common.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+                        help="when another kg process is writing to the store, wait this long for it (default: 0, "
+                        "fail at once); sources, export, query and sparql read a snapshot and never wait")
     guarded = argparse.ArgumentParser(add_help=False)
     guarded.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                          help=f"stop the query after this long, exit code 1 (default: {DEFAULT_TIMEOUT:g}; 0: none)")
@@ -231,7 +236,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if text:
             print(text, file=sys.stderr)
         return code
-    with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+    with _open(args, read_only=args.command in ("sources", "export")) as graph:  # a snapshot, even during a load
         if args.command != "sources":  # which lists every source's status itself
             _note_interrupted(graph)
         if args.command == "sources":
@@ -256,12 +261,29 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> KnowledgeGraph:
+    """The store, read-only (a snapshot) or to write; a store another kg process writes to is waited for up to
+    ``--wait`` seconds, saying so once, then StoreBusy."""
+    deadline, told = time.monotonic() + args.wait, False
+    while True:
+        try:
+            return KnowledgeGraph(args.store, base_iri=args.base_iri, read_only=read_only)
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            if not told:
+                print(f"kg: {args.store}: another kg process is writing to the store; waiting for it (up to "
+                      f"{args.wait:g} s)", file=sys.stderr)
+                told = True
+            time.sleep(min(_POLL, max(deadline - time.monotonic(), 0)))
+
+
 def _note_interrupted(graph: KnowledgeGraph) -> None:
     """One line per source that a killed load or unload left half done, saying how to finish it."""
     for source in graph.sources():
         if source.get("status") == "incomplete":
-            print(f"kg: note: {source.get('label')} is incomplete (a load was interrupted or failed): load it again "
-                  f"to complete it", file=sys.stderr)
+            print(f"kg: note: {source.get('label')} is incomplete (a load is under way, or was interrupted or "
+                  f"failed): load it again to complete it", file=sys.stderr)
         elif source.get("status") == "unloading":
             print(f"kg: note: {source.get('label')} is half unloaded (an unload was interrupted): kg unload "
                   f"{source.get('label')} finishes it, kg load restores it", file=sys.stderr)
@@ -277,7 +299,7 @@ def _load(args: argparse.Namespace) -> tuple[int, str]:
         os._exit(EXIT_INTERRUPTED)
     previous = signal.signal(signal.SIGINT, interrupted)
     try:
-        with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+        with _open(args) as graph:
             _note_interrupted(graph)
             report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
     finally:

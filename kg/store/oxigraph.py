@@ -17,7 +17,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError, StoreBusy, StoreError
 from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Object, Triple
@@ -64,8 +64,8 @@ class OxigraphStore:
                 _remove_leftovers(path)
         except OSError as exc:
             if "lock" in str(exc).lower():
-                raise StoreError("the store is in use by another kg process (a load, or kg serve); wait for it "
-                                 "to finish", source=str(path)) from exc
+                raise StoreBusy("the store is in use by another kg process (a load, an unload, or kg serve); wait "
+                                "for it to finish (--wait SECONDS waits for it)", source=str(path)) from exc
             raise StoreError(f"cannot open the store: {exc}", source=str(path)) from exc
         self._iris: dict[str, ox.NamedNode] = {}
 
