@@ -14,6 +14,7 @@ from kg.errors import KgError, MissingParameter, StoreBusy
 from kg.graph import KnowledgeGraph
 from kg.queries import catalogue
 from kg.readers import READERS
+from kg.readers.limits import MAX_BYTES
 from rdflib import Literal
 
 from kg.results import OutputFormat, Result
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder (all its files) or - for stdin")
     load.add_argument("--format", choices=sorted(READERS), help="skip detection and read every input as this")
     load.add_argument("--quiet", action="store_true", help="no progress bar and no report")
+    load.add_argument("--max-bytes", metavar="SIZE", type=_size, default=MAX_BYTES,
+                      help="the most kg reads of one source, e.g. 500M or 2G: a longer one fails, and /dev/zero or a "
+                      "pipe that never ends stops there (default: 16G)")
     load.add_argument("--strict", action="store_true",
                       help="stop at the first bad record instead of skipping it and loading the rest")
 
@@ -148,6 +152,15 @@ def _parser() -> argparse.ArgumentParser:
                        help="measure only the canned queries (f), on the store an earlier run left in --work "
                        "(after changing the queries); writes bench-N-queries.json and .md")
     return parser
+
+
+def _size(text: str) -> int:
+    """A size in bytes: ``500M``, ``2G``, ``64K`` or a number of bytes."""
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
+    number = text[:-1] if scale > 1 else text
+    if not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"a size such as 500M, 2G or 1048576, not {text!r}")
+    return int(number) * scale
 
 
 def _positive(text: str) -> int:
@@ -301,11 +314,12 @@ def _load(args: argparse.Namespace) -> tuple[int, str]:
     try:
         with _open(args) as graph:
             _note_interrupted(graph)
-            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
+            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict,
+                                max_bytes=args.max_bytes)
     finally:
         signal.signal(signal.SIGINT, previous)
-    text = report.render() if not args.quiet else \
-        "\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed")
+    failures = [f"kg: {s.error}" for s in report.sources if s.status == "failed"]  # one line each, report or not
+    text = "\n".join(failures if args.quiet else [report.render(), *failures])
     return (EXIT_BAD_INPUT if report.failed else EXIT_OK), text
 
 
