@@ -48,8 +48,12 @@ class KnowledgeGraph:
     def __enter__(self) -> KnowledgeGraph:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            self.close()
+        except StoreError:
+            if error is None:  # else the error under way says more (a full disk fails the close too)
+                raise
 
     def close(self) -> None:
         self.store.close()

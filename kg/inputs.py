@@ -82,6 +82,22 @@ def checksum(path: Path, *, limit: int = MAX_BYTES) -> str:
     return digest.hexdigest()
 
 
+def room(path: Path) -> int:
+    """Roughly the free space a load of ``path`` takes in the store: five times its size uncompressed (gzip's own
+    record of it, or eight times the compressed size past 4 GB) and 100 MB for the store's logs and compactions,
+    as measured (README: Reliability)."""
+    try:
+        with open(path, "rb") as f:
+            compressed = os.fstat(f.fileno()).st_size
+            uncompressed = compressed
+            if f.read(2) == b"\x1f\x8b" and compressed >= 18:
+                f.seek(-4, os.SEEK_END)
+                uncompressed = max(int.from_bytes(f.read(4), "little"), 8 * compressed if compressed > 1 << 32 else 0)
+    except OSError:
+        uncompressed = 0
+    return 5 * uncompressed + (100 << 20)
+
+
 def spool(path: Path | str, *, limit: int = MAX_BYTES, format: str | None = None) -> tuple[Path, str]:
     """Copies ``-`` (stdin), a pipe or a device into a temporary file, hashing it as it is read, and returns the
     file and the SHA-256. Raises ReaderError, the copy removed, when the input goes on past ``limit`` bytes

@@ -14,7 +14,7 @@ from urllib.request import url2pathname
 
 from tqdm import tqdm
 
-from kg.errors import KgError, MappingError, ReaderError
+from kg.errors import KgError, MappingError, ReaderError, StoreFull
 from kg.identifiers import dropped
 from kg.consolidate import counts, dates
 from kg.consolidate.identity import Identity
@@ -26,7 +26,7 @@ from kg.readers import detect, open_input, reader_for, sniffable
 from kg.records import Identifier, Scheme, Skipped
 from kg import faults, inputs
 from kg.inputs import expand, is_plain, shown
-from kg.readers.limits import MAX_BYTES
+from kg.readers.limits import MAX_BYTES, size
 from kg.sources import Plan, Registry
 from kg.store import Store
 
@@ -151,6 +151,9 @@ class Loader:
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
                 self.registry.forget(graph)
+        except StoreFull as exc:  # no use going on with the other sources: the load stops, saying what it needs
+            exc.message += f"; loading {report.source} needs about {size(inputs.room(Path(path)))} free on it"
+            raise
         except KgError as exc:
             report.status, report.error = "failed", str(exc)
         finally:
