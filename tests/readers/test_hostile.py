@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -217,6 +218,16 @@ def test_hostile_input_is_read_in_bounded_memory(name: str, case: str) -> None:
     assert "MemoryError" not in outcome and "Memory allocation failed" not in outcome
     assert found["peak"] < CEILING, f"{found['peak'] >> 20} MB"
     print(f"{name}: {case}: peak {found['peak'] >> 20} MB")  # the figures the README gives (pytest -s)
+
+
+def test_the_readme_states_the_limits() -> None:
+    from kg.readers import limits
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    stated = [f"| an article's title | {limits.TITLE:,} characters |", f"| an abstract | {limits.ABSTRACT:,} characters |",
+              f"| {limits.TEXT:,} characters |", f"| {limits.size(limits.RECORD_BYTES)} or {limits.RECORD_ITEMS:,} parts",
+              f"| {limits.size(limits.BIBTEX_BYTES)} |", f"| one source (`--max-bytes`) | {limits.size(limits.MAX_BYTES)} |"]
+    assert [text for text in stated if text not in readme] == []
 
 
 if __name__ == "__main__":
