@@ -30,7 +30,8 @@ def write(results: dict, out: Path) -> tuple[Path, Path]:
 
 def markdown(r: dict) -> str:
     m = r["machine"]
-    lines = [f"# kg bench: {r['articles']:,} synthetic articles (seed {r['seed']}), {r['started']}", "",
+    lines = [f"# kg bench: {r['articles']:,} synthetic articles ({r.get('density', 'dense')} corpus, seed {r['seed']}), "
+             f"{r['started']}", "",
              f"Machine: {m['cores']} cores, {m['memory_mib']:,} MiB, {m['processor']}, Python {m['python']}; "
              + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v), "",
              f"Corpus: {r['corpus']['bytes'] / 1e6:,.1f} MB of gzipped PubMed XML, "

@@ -33,6 +33,7 @@ class Options:
     articles: int
     work: Path
     seed: int = 1
+    density: str = "dense"  # kg.bench.corpus.kinds.DENSITIES
     peer_python: str | None = None
     peer_limit: float = 600.0
     rdflib_max: int = 100_000
@@ -46,8 +47,9 @@ def bench(options: Options, *, log=print) -> dict:
     """Runs every step and returns the results (what the report is written from)."""
     options.work.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": machine(), "articles": options.articles, "seed": options.seed,
-                     "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    source = options.work / f"corpus-{options.articles}-{options.seed}.xml.gz"
+                     "density": options.density, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    dense = options.density == "dense"  # the dense corpus keeps the names earlier runs left
+    source = options.work / f"corpus-{options.articles}-{options.seed}{'' if dense else '-' + options.density}.xml.gz"
     store = options.work / f"store-{options.articles}"
     if options.queries_only:
         if not (store.is_dir() and source.exists()):
@@ -80,7 +82,8 @@ def bench(options: Options, *, log=print) -> dict:
 def _corpus(options: Options, path: Path, log) -> dict:
     if not path.exists():
         log(f"writing a {options.articles}-article corpus to {path}")
-        stats = corpus.write_corpus(path, articles=options.articles, seed=options.seed, first_pmid=FIRST_PMID)
+        stats = corpus.write_corpus(path, articles=options.articles, seed=options.seed, first_pmid=FIRST_PMID,
+                                    density=options.density)
         path.with_suffix(".json").write_text(json.dumps(dataclasses.asdict(stats)))
     return {"file": path.name, "bytes": path.stat().st_size, **json.loads(path.with_suffix(".json").read_text())}
 

@@ -144,6 +144,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--work", type=Path, default=Path("bench-work"), help="folder for corpora and stores")
     bench.add_argument("--out", type=Path, default=Path("bench-report"), help="folder for the report")
     bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--density", choices=["dense", "pubmed"], default="dense",
+                       help="the corpus's citations: dense (61%% of articles with a reference list, 12.5 references "
+                       "an article: a citation-heavy load) or pubmed (calibrated on the real baseline and update "
+                       "files: 28%%, 7.5 an article; what fits a million articles on one disk). Default: dense")
     bench.add_argument("--peer-python", metavar="PYTHON",
                        help="a Python with oc-ocdm installed, to measure the peer (skipped without it)")
     bench.add_argument("--baseline", type=Path, help="a real PubMed file to measure end to end as well")
@@ -210,7 +214,7 @@ def _bench(args: argparse.Namespace) -> int:
         for path in serve.report(found, args.out):
             print(path)
         return EXIT_OK
-    options = Options(args.articles, args.work, seed=args.seed, peer_python=args.peer_python,
+    options = Options(args.articles, args.work, seed=args.seed, density=args.density, peer_python=args.peer_python,
                       baseline=args.baseline, profile=args.profile, queries_only=args.queries_only)
     try:
         results = bench(options, log=lambda line: print(line, file=sys.stderr))

@@ -7,7 +7,7 @@ import random
 
 from kg.bench.corpus.authors import author_list
 from kg.bench.corpus.identifiers import doi_of, pii_of
-from kg.bench.corpus.kinds import pick_kind, reference_count
+from kg.bench.corpus.kinds import DENSE, Density, has_references, pick_kind, reference_count
 from kg.bench.corpus.popularity import Citations
 from kg.bench.corpus.records import (abstract, article_ids, history, journal_element, keywords, language, pagination,
                                      revised, title, year_at)
@@ -19,8 +19,9 @@ class Gen:
     """One file being written: the seeded draws, the shared world, whom to cite, and the running counts."""
 
     def __init__(self, seed: int, world: World, first_pmid: int, span: int, cites: Citations,
-                 policy: Policy) -> None:
+                 policy: Policy, density: Density = DENSE) -> None:
         self.rng, self.world, self.first, self.span = random.Random(seed), world, first_pmid, span
+        self.density = density
         self.persons, self.cites, self.policy = person_count(span), cites, policy
         self.authors = self.orcids = self.references = self.resolvable = 0
         self.journals_used: set[int] = set()
@@ -37,7 +38,8 @@ class Gen:
         self.journals_used.add(index)
         journal, year, kind = world.journals[index], self.year_of(pmid), pick_kind(rng)
         doi, pii = doi_of(journal.prefix, pmid), pii_of(pmid, journal.issn, year)
-        cited = self.cites.pick(rng, pmid, reference_count(rng, kind)) if rng.random() < kind.references else None
+        cited = (self.cites.pick(rng, pmid, reference_count(rng, kind, self.density))
+                 if has_references(rng, kind, self.density) else None)
         text = "".join((
             '<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">', str(pmid), "</PMID>",
             revised(rng, year), '<Article PubModel="Print">', journal_element(rng, journal, year),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kg.bench.corpus.article import Gen
+from kg.bench.corpus.kinds import DENSITIES
 from kg.bench.corpus.popularity import Existing, Popularity
 from kg.bench.corpus.references import Policy
 from kg.bench.corpus.world import journal_count, shared_world
@@ -110,14 +111,17 @@ def _check(articles: int, first_pmid: int) -> None:
 
 
 def write_corpus(path: Path, *, articles: int, seed: int = 1, first_pmid: int = 10_000_001,
-                 compress: bool | None = None) -> CorpusStats:
+                 compress: bool | None = None, density: str = "dense") -> CorpusStats:
     """Write ``articles`` PubmedArticle records with PMIDs from ``first_pmid``; gzip when the name ends in .gz.
 
-    Same arguments, same bytes. References cite earlier articles (preferential attachment) or outside works.
+    Same arguments, same bytes. References cite earlier articles (preferential attachment) or outside works, as
+    often as ``density`` says (kg.bench.corpus.kinds: ``dense``, or ``pubmed``, calibrated on real files).
     """
     _check(articles, first_pmid)
+    if density not in DENSITIES:
+        raise ValueError(f"density is one of {', '.join(DENSITIES)}, not {density!r}")
     gen = Gen(seed, shared_world(journal_count(articles)), first_pmid, articles, Popularity(first_pmid),
-              Policy(doi_only=0.0, with_doi=0.55))
+              Policy(doi_only=0.0, with_doi=0.55), DENSITIES[density])
     return _write(Path(path), compress, gen, range(first_pmid, first_pmid + articles))
 
 
