@@ -45,6 +45,14 @@ class StoreError(KgError):
     """The store cannot be opened, read or written."""
 
 
+class StoreBusy(StoreError):
+    """The store is held by another kg process (a load, an unload, kg serve): only one may write at a time."""
+
+
+class StoreFull(StoreError):
+    """The disk that holds the store is full (or a file size limit is reached)."""
+
+
 class QueryError(KgError):
     """An unknown canned query, a bad parameter, or a query the store rejects."""
 

@@ -15,6 +15,7 @@ from kg.mapping.terms import Lit
 from kg.mapping.vocab import DATACITE, DCTERMS, FABIO, FOAF, KGV
 from kg.identifiers import parse_curie
 from kg.pipeline import Loader, LoadReport
+from kg.readers.limits import MAX_BYTES
 from kg.sources import Registry
 from kg.queries import CannedQuery, ParamType, bind, catalogue, is_iri
 from kg.records import Scheme
@@ -47,8 +48,12 @@ class KnowledgeGraph:
     def __enter__(self) -> KnowledgeGraph:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            self.close()
+        except StoreError:
+            if error is None:  # else the error under way says more (a full disk fails the close too)
+                raise
 
     def close(self) -> None:
         self.store.close()
@@ -71,13 +76,15 @@ class KnowledgeGraph:
 
     # -- loading --------------------------------------------------------------------------------------------
     def load(self, paths: Iterable[str | Path] | str | Path, *, format: str | None = None,
-             progress: bool = False, strict: bool = False) -> LoadReport:
-        """Loads files, folders or ``-`` (stdin); each source into its own named graph. Never raises for bad
+             progress: bool = False, strict: bool = False, max_bytes: int = MAX_BYTES) -> LoadReport:
+        """Loads files, folders, pipes or ``-`` (stdin); each source into its own named graph. Never raises for bad
         input: failures and skipped records are in the report. ``strict``: the first bad record fails its
-        source (what came before it stays, marked incomplete) and ends the load."""
+        source (what came before it stays, marked incomplete) and ends the load. ``max_bytes``: the most read of
+        one source (a longer one fails)."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        return Loader(self.store, self.minter, progress=progress, strict=strict).load(paths, format=format)
+        return Loader(self.store, self.minter, progress=progress, strict=strict,
+                      max_bytes=max_bytes).load(paths, format=format)
 
     def sources(self) -> list[dict[str, object]]:
         """The loaded sources, one dict each: graph, label, format, status (complete or incomplete), triples,

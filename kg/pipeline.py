@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +14,7 @@ from urllib.request import url2pathname
 
 from tqdm import tqdm
 
-from kg.errors import KgError, MappingError, ReaderError
+from kg.errors import KgError, MappingError, ReaderError, StoreFull
 from kg.identifiers import dropped
 from kg.consolidate import counts, dates
 from kg.consolidate.identity import Identity
@@ -27,7 +24,9 @@ from kg.mapping.mapper import Mapper
 from kg.mapping.terms import Triple
 from kg.readers import detect, open_input, reader_for, sniffable
 from kg.records import Identifier, Scheme, Skipped
-from kg import faults
+from kg import faults, inputs
+from kg.inputs import expand, is_plain, shown
+from kg.readers.limits import MAX_BYTES, size
 from kg.sources import Plan, Registry
 from kg.store import Store
 
@@ -86,26 +85,13 @@ class LoadReport:
         return "\n".join(lines)
 
 
-def expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path | str, bool]]:
-    """Each input and whether it was named: files and ``-`` as given (True), folders as their files,
-    recursively, sorted, hidden ones left out (False)."""
-    for path in paths:
-        if str(path) == "-":
-            yield "-", True
-            continue
-        p = Path(path)
-        if p.is_dir():
-            yield from ((f, False) for f in sorted(f for f in p.rglob("*") if f.is_file()
-                        and not any(part.startswith(".") for part in f.relative_to(p).parts)))
-        else:
-            yield p, True
-
-
 class Loader:
     """Loads sources into a store, each into its own named graph described in the provenance graph."""
 
-    def __init__(self, store: Store, minter: Minter, *, progress: bool = False, strict: bool = False) -> None:
+    def __init__(self, store: Store, minter: Minter, *, progress: bool = False, strict: bool = False,
+                 max_bytes: int = MAX_BYTES) -> None:
         self.store, self.minter, self.progress, self.strict = store, minter, progress, strict
+        self.max_bytes = max_bytes  # read of one source at most: /dev/zero stops there
         self.registry = Registry(store, minter)
         self.identity = Identity(store, minter)
         self.updates = Updates(store, minter)
@@ -114,7 +100,7 @@ class Loader:
     def load(self, paths: Iterable[str | Path], *, format: str | None = None) -> LoadReport:
         """Loads each source in turn; with ``strict``, the first bad record fails its source and ends the load."""
         report = LoadReport()
-        for path, named in expand(paths):
+        for path, named in expand(paths, store=self.store.path):
             report.sources.append(self._load_one(path, format, named))
             if self.strict and report.failed:
                 break
@@ -123,12 +109,14 @@ class Loader:
 
     def _load_one(self, path: Path | str, format: str | None, named: bool, *, again: bool = False) -> SourceReport:
         started = time.perf_counter()
-        report = SourceReport(str(path))
+        report = SourceReport(shown(path))
         spooled = None
         try:
-            if path == "-":
-                path = spooled = _spool_stdin()
-            checksum = _sha256(path)
+            if is_plain(path):
+                checksum = inputs.checksum(Path(path), limit=self.max_bytes)
+            else:  # stdin, a pipe, a device: read once, hashed as it is copied aside
+                spooled, checksum = inputs.spool(path, limit=self.max_bytes, format=format)
+                path = spooled
             identity = "stdin:" + checksum if spooled else Path(path).resolve().as_uri()
             graph = self.registry.graph_of(identity)
             status = self.registry.status(graph)
@@ -163,6 +151,9 @@ class Loader:
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
                 self.registry.forget(graph)
+        except StoreFull as exc:  # no use going on with the other sources: the load stops, saying what it needs
+            exc.message += f"; loading {report.source} needs about {size(inputs.room(Path(path)))} free on it"
+            raise
         except KgError as exc:
             report.status, report.error = "failed", str(exc)
         finally:
@@ -309,7 +300,7 @@ class Loader:
             source = next((s for s in self.registry.sources() if s["graph"] == graph), {})
             file = str(source.get("file", ""))
             path = Path(url2pathname(urlparse(file).path)) if file.startswith("file:") else None
-            if path is None or not path.is_file() or _sha256(path) != str(source.get("sha256")):
+            if path is None or not path.is_file() or inputs.checksum(path) != str(source.get("sha256")):
                 self.notes.append(f"{source.get('label', graph)}: its file is gone or changed, so what it stated "
                                   f"stays as it was (load the file again to settle it)")
                 continue
@@ -320,23 +311,6 @@ class Loader:
 def plan_seeds(plan: Plan) -> set[Identifier]:
     """The plan's seeds as identifiers (written as ``scheme:value``)."""
     return {Identifier(Scheme(text.split(":", 1)[0]), text.split(":", 1)[1]) for text in plan.seeds}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise ReaderError(f"cannot read: {exc.strerror}", source=str(path)) from exc
-    return digest.hexdigest()
-
-
-def _spool_stdin() -> Path:
-    with tempfile.NamedTemporaryFile(prefix="kg-stdin-", delete=False) as f:
-        shutil.copyfileobj(sys.stdin.buffer, f)
-    return Path(f.name)
 
 
 def _progress(raw: BinaryIO, size: int, name: str, enabled: bool):

@@ -386,7 +386,9 @@ def test_cli_reports_each_bad_file_and_loads_the_rest(tmp_path: Path) -> None:
         found = next(i for i in range(position, len(lines)) if lines[i].startswith(summary))
         assert lines[found + 1] == problem, done.stderr
         position = found + 2
-    assert lines[-1].startswith("total: 6 records, 5 articles, 0 citations, 1 skipped"), done.stderr
+    assert lines[-4].startswith("total: 6 records, 5 articles, 0 citations, 1 skipped"), done.stderr
+    assert lines[-3:] == [f"kg: {problem.removeprefix('  failed: ')}" for _, problem in expected
+                          if problem.startswith("  failed")]  # each failure once more as the one line kg: says
     after = Store(tmp_path)  # the same store again: the baseline is unchanged, so not loaded again
     try:
         assert after.graph == before.graph and after.before == before.before

@@ -6,13 +6,15 @@ import argparse
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from kg.version import __version__
-from kg.errors import KgError, MissingParameter
+from kg.errors import KgError, MissingParameter, StoreBusy
 from kg.graph import KnowledgeGraph
 from kg.queries import catalogue
 from kg.readers import READERS
+from kg.readers.limits import MAX_BYTES
 from rdflib import Literal
 
 from kg.results import OutputFormat, Result
@@ -21,6 +23,7 @@ from kg.workers import Job, run_isolated
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_TIMEOUT = 60.0
+_POLL = 0.5  # seconds between attempts to open a store another process writes to (--wait)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--base-iri", metavar="IRI", default=os.environ.get("KG_BASE_IRI"),
                         help="base of the IRIs minted for a new store (default: https://kg.example.org/); "
                              "fixed once the store exists")
+    common.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+                        help="when another kg process is writing to the store, wait this long for it (default: 0, "
+                        "fail at once); sources, export, query and sparql read a snapshot and never wait")
     guarded = argparse.ArgumentParser(add_help=False)
     guarded.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                          help=f"stop the query after this long, exit code 1 (default: {DEFAULT_TIMEOUT:g}; 0: none)")
@@ -48,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder (all its files) or - for stdin")
     load.add_argument("--format", choices=sorted(READERS), help="skip detection and read every input as this")
     load.add_argument("--quiet", action="store_true", help="no progress bar and no report")
+    load.add_argument("--max-bytes", metavar="SIZE", type=_size, default=MAX_BYTES,
+                      help="the most kg reads of one source, e.g. 500M or 2G: a longer one fails, and /dev/zero or a "
+                      "pipe that never ends stops there (default: 16G)")
     load.add_argument("--strict", action="store_true",
                       help="stop at the first bad record instead of skipping it and loading the rest")
 
@@ -149,6 +158,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _size(text: str) -> int:
+    """A size in bytes: ``500M``, ``2G``, ``64K`` or a number of bytes."""
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:].upper(), 1)
+    number = text[:-1] if scale > 1 else text
+    if not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"a size such as 500M, 2G or 1048576, not {text!r}")
+    return int(number) * scale
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"a whole number from 1 up, not {text!r}")
@@ -235,7 +253,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if text:
             print(text, file=sys.stderr)
         return code
-    with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+    with _open(args, read_only=args.command in ("sources", "export")) as graph:  # a snapshot, even during a load
         if args.command != "sources":  # which lists every source's status itself
             _note_interrupted(graph)
         if args.command == "sources":
@@ -260,12 +278,29 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> KnowledgeGraph:
+    """The store, read-only (a snapshot) or to write; a store another kg process writes to is waited for up to
+    ``--wait`` seconds, saying so once, then StoreBusy."""
+    deadline, told = time.monotonic() + args.wait, False
+    while True:
+        try:
+            return KnowledgeGraph(args.store, base_iri=args.base_iri, read_only=read_only)
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            if not told:
+                print(f"kg: {args.store}: another kg process is writing to the store; waiting for it (up to "
+                      f"{args.wait:g} s)", file=sys.stderr)
+                told = True
+            time.sleep(min(_POLL, max(deadline - time.monotonic(), 0)))
+
+
 def _note_interrupted(graph: KnowledgeGraph) -> None:
     """One line per source that a killed load or unload left half done, saying how to finish it."""
     for source in graph.sources():
         if source.get("status") == "incomplete":
-            print(f"kg: note: {source.get('label')} is incomplete (a load was interrupted or failed): load it again "
-                  f"to complete it", file=sys.stderr)
+            print(f"kg: note: {source.get('label')} is incomplete (a load is under way, or was interrupted or "
+                  f"failed): load it again to complete it", file=sys.stderr)
         elif source.get("status") == "unloading":
             print(f"kg: note: {source.get('label')} is half unloaded (an unload was interrupted): kg unload "
                   f"{source.get('label')} finishes it, kg load restores it", file=sys.stderr)
@@ -281,13 +316,14 @@ def _load(args: argparse.Namespace) -> tuple[int, str]:
         os._exit(EXIT_INTERRUPTED)
     previous = signal.signal(signal.SIGINT, interrupted)
     try:
-        with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+        with _open(args) as graph:
             _note_interrupted(graph)
-            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
+            report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict,
+                                max_bytes=args.max_bytes)
     finally:
         signal.signal(signal.SIGINT, previous)
-    text = report.render() if not args.quiet else \
-        "\n".join(f"kg: {s.error}" for s in report.sources if s.status == "failed")
+    failures = [f"kg: {s.error}" for s in report.sources if s.status == "failed"]  # one line each, report or not
+    text = "\n".join(failures if args.quiet else [report.render(), *failures])
     return (EXIT_BAD_INPUT if report.failed else EXIT_OK), text
 
 

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import parse
 from kg.readers.fields import clean, date_from_parts, date_from_text, is_initials, split_initials_name
+from kg.readers.limits import Budget, limited, too_big
 from kg.readers.text import numbered_lines
 from kg.records import Article, Author, Citation, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
@@ -58,10 +59,11 @@ def sniff(head: bytes) -> bool:
 # ----------------------------------------------------------------------------------------------- reading
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """The page's article, then for each citing entry its article and its Citation (or a Skipped)."""
     lines = numbered_lines(stream, source)
-    header = _read_header(lines)
+    header = _read_header(lines, source)
     if header.empty:
         raise ReaderError("the page is empty", source=source)
     page = _page_article(header, source)
@@ -99,10 +101,14 @@ class _Header:
         return [text for _, text in self.sections[section]]
 
 
-def _read_header(lines: Iterator[tuple[int, str]]) -> _Header:
-    """Consume lines up to and including the "Citing Articles" heading (or to the end)."""
-    header, section = _Header(), "top"
+def _read_header(lines: Iterator[tuple[int, str]], source: str) -> _Header:
+    """Consume lines up to and including the "Citing Articles" heading (or to the end); raises ReaderError when
+    they are over the limits of one record."""
+    header, section, budget = _Header(), "top", Budget()
     for number, text in lines:
+        if budget.spend(len(text)):
+            raise ReaderError(too_big("lines", what="the page's article (before its Citing Articles)"),
+                              source=source, line=number)
         if text.strip():
             header.empty = False
         heading = _heading(text)

@@ -19,6 +19,7 @@ from bibtexparser.model import (Block, DuplicateBlockKeyBlock, DuplicateFieldKey
 from kg.errors import ReaderError
 from kg.readers.fields import (cited_by, clean, date_fields, ids_in_urls, issns_in, labelled, date_from_parts, pages,
                                person, sole_author_affiliations, suffix_of, unlabelled_journal, valid)
+from kg.readers.limits import BIBTEX_BYTES, limited, size
 from kg.records import Article, Author, Identifier, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "bibtex"
@@ -72,6 +73,7 @@ def sniff(head: bytes) -> bool:
     return _HEAD.match(head) is not None
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per entry (Skipped when it has no valid PMID, PMCID or DOI, or does not parse).
 
@@ -90,10 +92,15 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
 
 
 def _text(stream: BinaryIO, source: str) -> str:
+    data = bytearray()
     try:
-        data = stream.read()
+        while len(data) <= BIBTEX_BYTES and (more := stream.read(BIBTEX_BYTES + 1 - len(data))):
+            data += more  # in place: a bytearray grows in amortised linear time
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
+    if len(data) > BIBTEX_BYTES:
+        raise ReaderError(f"a BibTeX file is read whole, and this one is over {size(BIBTEX_BYTES)}: more than kg "
+                          "reads (README: Reliability; split it)", source=source)
     try:
         return data.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as exc:

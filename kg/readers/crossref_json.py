@@ -15,6 +15,7 @@ import ijson
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
 from kg.readers.fields import clean, date_from_parts, medline_pages, suffix_of
+from kg.readers.limits import RECORD_BYTES, RECORD_ITEMS, limited, size, too_big
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
 NAME = "crossref-json"
@@ -22,6 +23,9 @@ NAME = "crossref-json"
 _BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _CHUNK = 65536  # the longest piece of a line fed to the parser at once (a dump may be one 100 MB line)
+# yajl scans a value that spans pieces again from its start at each piece: while pieces end inside one value, each
+# is twice as long as the one before (up to this), which keeps reading a long value linear
+_LONGEST_PIECE = 4 << 20
 _HEAD = 8192
 # Numbers as floats where not integers, and integers as C long longs: yajl2_c otherwise builds a Python int from the
 # digits, and crashes the process (no exception) on an integer over Python's 4300-digit limit. A work's numbers
@@ -115,19 +119,35 @@ def sniff(head: bytes) -> bool:
 
 # --- streaming ------------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class _Dropped:
+    """A work over the limits: why, and its DOI if it came before the limit was reached."""
+
+    reason: str
+    doi: Any = None
+
+
 class _Works:
-    """An ijson event target that builds each value found at ``prefix`` (a work) and notes the line it starts on."""
+    """An ijson event target that builds each value found at ``prefix`` (a work) and notes the line it starts on;
+    ``events`` counts every event, ``size`` the bytes fed while a work is open. A work over the limits is
+    dropped as soon as it is (its events are then only counted) and handed out as a _Dropped."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix, self.line = prefix, 1
         self.done: list[tuple[int, Any]] = []
         self._builder: ijson.ObjectBuilder | None = None
+        self._dropped: _Dropped | None = None
         self._depth = self._start = self._outside = 0  # levels open inside the work and around it
+        self.events = self.size = self._items = 0
+
+    @property
+    def open(self) -> bool:
+        return self._builder is not None or self._dropped is not None
 
     def send(self, item: tuple[str, str, Any]) -> None:
         prefix, event, value = item
-        builder = self._builder
-        if builder is None:
+        self.events += 1
+        if not self.open:
             if prefix != self.prefix:
                 if event == "start_map" or event == "start_array":
                     self._outside += 1
@@ -136,9 +156,11 @@ class _Works:
                 elif event == "end_map" or event == "end_array":
                     self._outside -= 1
                 return
-            builder = self._builder = ijson.ObjectBuilder()
-            self._depth, self._start = 0, self.line
-        builder.event(event, value)
+            self._builder = ijson.ObjectBuilder()
+            self._depth, self._start, self.size, self._items = 0, self.line, 0, 0
+        if self._builder is not None:
+            self._builder.event(event, value)
+            self._items += 1
         if event == "start_map" or event == "start_array":
             self._depth += 1
             if self._depth + self._outside > _DEEPEST:
@@ -146,22 +168,43 @@ class _Works:
         elif event == "end_map" or event == "end_array":
             self._depth -= 1
         if self._depth == 0:
-            self.done.append((self._start, builder.value))
+            self.done.append((self._start, self._dropped or self._builder.value))
+            self._builder = self._dropped = None
+
+    def limit(self) -> None:
+        """Drops the open work when it is over RECORD_BYTES or RECORD_ITEMS."""
+        if self._builder is not None and (self.size > RECORD_BYTES or self._items > RECORD_ITEMS):
+            work = self._builder.value
+            self._dropped = _Dropped(too_big("JSON values", what="the work"),
+                                     work.get("DOI") if isinstance(work, dict) else None)
             self._builder = None
+
+    def name(self, position: int) -> str:
+        """The open work as a message names it: by its DOI when it has been read, else by its position."""
+        work = self._builder.value if self._builder is not None else None
+        doi = self._dropped.doi if self._dropped is not None else work.get("DOI") if isinstance(work, dict) else None
+        doi = normalise_or_none(Scheme.DOI, _text(doi))
+        return f"DOI {doi}" if doi else f"work {position}"
 
     def take(self) -> list[tuple[int, Any]]:
         done, self.done = self.done, []
         return done
 
 
-def _chunks(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) pieces of at most one line each, the UTF-8 byte order mark removed."""
-    line, chunk = 1, stream.readline(_CHUNK).removeprefix(_BOM)
-    while chunk:
-        yield line, chunk
-        if chunk.endswith(b"\n"):
-            line += 1
-        chunk = stream.readline(_CHUNK)
+class _Pieces:
+    """(line number, bytes) pieces of at most one line each, the UTF-8 byte order mark removed; ``size`` is the
+    longest piece to read next."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream, self.size = stream, _CHUNK
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        line, chunk = 1, self.stream.readline(self.size).removeprefix(_BOM)
+        while chunk:
+            yield line, chunk
+            if chunk.endswith(b"\n"):
+                line += 1
+            chunk = self.stream.readline(self.size)
 
 
 def _head(chunks: Iterator[tuple[int, bytes]]) -> tuple[list[tuple[int, bytes]], Exception | None]:
@@ -178,18 +221,28 @@ def _head(chunks: Iterator[tuple[int, bytes]]) -> tuple[list[tuple[int, bytes]],
     return taken, None
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per work (Skipped when it has no valid DOI), streamed one work at a time."""
-    chunks = _chunks(stream)
+    pieces = _Pieces(stream)
+    chunks = iter(pieces)
     try:
         head, cut = _head(chunks)
         works = _Works(_prefix(b"".join(c for _, c in head), source))
         parser = ijson.parse_coro(works, multiple_values=True, **_NUMBERS)
-        position, line = 0, 1
+        position, line, waiting = 0, 1, 0
         try:
             for line, chunk in chain(head, () if cut else chunks):
-                works.line = line
+                works.line, events = line, works.events
+                works.size += len(chunk) if works.open else 0
                 parser.send(chunk)
+                works.limit()
+                waiting = waiting + len(chunk) if works.events == events else 0
+                pieces.size = min(2 * pieces.size, _LONGEST_PIECE) if waiting else _CHUNK
+                if waiting > RECORD_BYTES:
+                    raise ReaderError(f"no JSON value ends in {size(RECORD_BYTES)} (a string, a number or spaces "
+                                      "that go on): more than kg reads (README: Reliability)", source=source,
+                                      line=line, record=works.name(position + 1) if works.open else None)
                 for position, record in enumerate(works.take(), position + 1):
                     yield _record(*record, position)
             if cut is not None:
@@ -244,6 +297,9 @@ def _message(exc: Exception) -> str:
 
 def _record(line: int, work: Any, position: int) -> Record:
     """An Article, or Skipped when the work is not an object or has no valid DOI."""
+    if isinstance(work, _Dropped):
+        doi = normalise_or_none(Scheme.DOI, _text(work.doi))
+        return Skipped(f"DOI {doi}" if doi else f"work {position}", work.reason, line)
     if not isinstance(work, dict):
         return Skipped(f"work {position}", f"not a JSON object but {type(work).__name__}", line)
     raw = _text(work.get("DOI"))

@@ -11,7 +11,8 @@ from lxml import etree
 
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
-from kg.readers.xml import iterparse, release, syntax_error
+from kg.readers.limits import limited
+from kg.readers.xml import Oversized, records
 from kg.readers.fields import clean, date_from_parts
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
@@ -24,10 +25,11 @@ _PROLOG = re.compile(
 _ROOT = re.compile(rb"<(pmc-articleset|article)(?=[\s/>])([^>]*)>")
 _DEFAULT_NAMESPACE = re.compile(rb"\sxmlns\s*=")
 
-# Elements whose end iterparse reports: top-level articles are records; bodies, sub-articles and responses are
-# never read, so they are freed as soon as they end (an <article> inside them is not a record).
-_EVENT_TAGS = ("article", "body", "sub-article", "response")
-_CONTAINERS = frozenset(("article", "sub-article", "response"))
+# Top-level articles are records; bodies, sub-articles and responses are never read, so their content is freed as
+# it streams by (an <article> inside them is not a record).
+_RECORD_TAGS = frozenset(("article",))
+_IGNORED = frozenset(("body", "sub-article", "response"))
+_ROOT_TAGS = frozenset(("pmc-articleset",))
 
 _ARTICLE_ID_SCHEMES = {"pmid": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, "doi": Scheme.DOI}
 _CITATIONS = frozenset(("mixed-citation", "element-citation", "citation", "nlm-citation"))
@@ -54,26 +56,21 @@ def sniff(head: bytes) -> bool:
     return not _DEFAULT_NAMESPACE.search(root.group(2)) and b"<front" in head[root.end():]
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per top-level <article> (Skipped when it has no valid PMID, PMCID or DOI), streamed."""
-    events = iterparse(stream, _EVENT_TAGS)
     position = 0
     try:
-        for _, element in events:
-            if element.tag != "article":
-                element.clear(keep_tail=True)
-            elif not _nested(element):
-                position += 1
+        for element in records(stream, source, tags=_RECORD_TAGS, ignored=_IGNORED, roots=_ROOT_TAGS):
+            position += 1
+            if isinstance(element, Oversized):
+                meta = element.element.find("front/article-meta")
+                record_id = _record_id(_identifiers(meta)[0] if meta is not None else (), position)
+                yield Skipped(record_id, element.reason, element.element.sourceline)
+            else:
                 yield _record(element, position)
-                release(element)
-    except etree.XMLSyntaxError as exc:
-        raise syntax_error(exc, events.error_log, source) from exc
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
-
-
-def _nested(element: etree._Element) -> bool:
-    return any(ancestor.tag in _CONTAINERS for ancestor in element.iterancestors())
 
 
 def _record(element: etree._Element, position: int) -> Record:
@@ -143,18 +140,16 @@ def _joined(element: etree._Element, skip: frozenset[str]) -> str:
         return text
     if (not text or text.isspace()) and all(not c.tail or c.tail.isspace() for c in element):
         return " ".join([(c.text or "") if not len(c) else _joined(c, skip) for c in element if c.tag not in skip])
+    parts, last = [text], text[-1:]  # joined once at the end: adding to a growing string is quadratic
     for child in element:
         apart = isinstance(child.tag, str) and child.tag not in _INLINE and not child.tag.startswith("{")
-        if child.tag not in skip:
-            text = _glue(text, _joined(child, skip), apart)
-        text = _glue(text, child.tail or "", apart)
-    return text
-
-
-def _glue(text: str, more: str, apart: bool) -> str:
-    if apart and text[-1:].isalnum() and more[:1].isalnum():
-        return f"{text} {more}"
-    return text + more
+        for more in (_joined(child, skip) if child.tag not in skip else "", child.tail or ""):
+            if apart and last.isalnum() and more[:1].isalnum():
+                parts.append(" ")
+            if more:
+                parts.append(more)
+                last = more[-1]
+    return "".join(parts)
 
 
 # --- identifiers ------------------------------------------------------------------------------------------------

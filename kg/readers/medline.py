@@ -11,6 +11,8 @@ from typing import BinaryIO
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
 from kg.readers.fields import clean, date_from_parts, date_from_text, given_and_suffix, medline_pages, split_initials_name
+from kg.readers.limits import Budget, limited, too_big
+from kg.readers.text import raw_lines
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "medline"
@@ -34,9 +36,11 @@ class _Raw:
 
     position: int
     start: int
-    fields: list[tuple[str, str, int]] = field(default_factory=list)
+    fields: list[tuple[str, list[str], int]] = field(default_factory=list)  # a value's parts, joined at the end
     bad: tuple[int, str] | None = None
     has_pmid: bool = False
+    budget: Budget = field(default_factory=Budget)
+    over: bool = False  # over the limits: its fields past the PMID are dropped as they come
 
 
 def sniff(head: bytes) -> bool:
@@ -46,18 +50,19 @@ def sniff(head: bytes) -> bool:
     return bool(_SNIFF_FIRST.match(first) or _SNIFF_RECORD.search(text))
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per blank-line-separated record (Skipped when it has no PMID, PMCID or DOI), line by line."""
     try:
-        for raw in _records(_lines(stream), source):
+        for raw in _records(_lines(stream, source), source):
             yield _record(raw)
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
 
 
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
+def _lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str]]:
     """Numbered lines without their line ending."""
-    for number, data in enumerate(stream, 1):
+    for number, data in raw_lines(stream, source):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -96,23 +101,30 @@ def _records(lines: Iterable[tuple[int, str]], source: str) -> Iterator[_Raw]:
 
 def _add_line(raw: _Raw, match: re.Match[str] | None, number: int, line: str) -> None:
     """A tag line starts a field, an indented line continues the last one; anything else marks the record bad."""
+    if raw.budget.spend(len(line)) and not raw.over:
+        raw.over, raw.fields = True, [f for f in raw.fields if f[0] == "PMID"][:1]
+    if raw.over:
+        return
     if match is not None:
-        raw.fields.append((match.group(1).rstrip(), (match.group(2) or "").strip(), number))
+        value = (match.group(2) or "").strip()
+        raw.fields.append((match.group(1).rstrip(), [value] if value else [], number))
         raw.has_pmid = raw.has_pmid or match.group(1) == "PMID"
     elif line[:1] in (" ", "\t") and raw.fields:
-        tag, value, start = raw.fields[-1]
-        raw.fields[-1] = (tag, f"{value} {line.strip()}" if value else line.strip(), start)
+        raw.fields[-1][1].append(line.strip())
     elif raw.bad is None:
         raw.bad = (number, line)
 
 
 def _record(raw: _Raw) -> Record:
     """An Article, or Skipped when a line is malformed or no PMID, PMCID or DOI validates."""
+    fields = [(tag, " ".join(parts), start) for tag, parts, start in raw.fields]
     values: dict[str, list[str]] = {}
-    for tag, value, _ in raw.fields:
+    for tag, value, _ in fields:
         values.setdefault(tag, []).append(clean(value) or "")
     raw_pmid = _first(values, "PMID")
     record_id = f"PMID {raw_pmid}" if raw_pmid else f"record {raw.position} at line {raw.start}"
+    if raw.over:
+        return Skipped(record_id, too_big("lines"), raw.start)
     if raw.bad is not None:
         number, line = raw.bad
         return Skipped(record_id, f"malformed line {number}: {line[:60]!r} is neither a 'TAG - value' line "
@@ -121,7 +133,7 @@ def _record(raw: _Raw) -> Record:
     if not identifiers:
         given = f"PMID {raw_pmid!r} is invalid and there is no PMCID or DOI" if raw_pmid else "no PMID, PMCID or DOI"
         return Skipped(record_id, given, raw.start)
-    return _article(values, raw.fields, identifiers, record_id)
+    return _article(values, fields, identifiers, record_id)
 
 
 def _article(values: dict[str, list[str]], fields: list[tuple[str, str, int]], identifiers: tuple[Identifier, ...],

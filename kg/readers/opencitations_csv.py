@@ -13,6 +13,7 @@ from typing import BinaryIO
 from kg.errors import IdentifierError, ReaderError
 from kg.identifiers import normalise
 from kg.readers.fields import clean, date_from_parts, family_first
+from kg.readers.limits import RECORD_BYTES, limited, size
 from kg.records import Article, Author, Citation, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "opencitations-csv"
@@ -49,14 +50,18 @@ def sniff(head: bytes) -> bool:
     return _header(cells) in _SNIFFED
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per Meta row or one Citation per citation row; a row lacking what it needs is Skipped."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(text)
+    csv.field_size_limit(RECORD_BYTES)  # (the default, 128 KiB, refused long titles and author lists)
+    reader = csv.reader(_lines(text, source))
     try:
         yield from _records(reader, source)
     except csv.Error as exc:
-        raise ReaderError(f"malformed CSV: {exc}", source=source, line=reader.line_num or None) from exc
+        reason = f"a field of over {size(RECORD_BYTES)}: more than kg reads (README: Reliability)" \
+            if "field limit" in str(exc) else f"malformed CSV: {exc}"
+        raise ReaderError(reason, source=source, line=reader.line_num or None) from exc
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
     finally:
@@ -64,6 +69,18 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
             text.detach()  # leave the caller's stream open
         except ValueError:
             pass
+
+
+def _lines(text: io.TextIOWrapper, source: str) -> Iterator[str]:
+    """The text's lines (ending in LF, CRLF or CR), each read at most RECORD_BYTES at a time; ReaderError for a
+    longer one."""
+    number = 0
+    while line := text.readline(RECORD_BYTES + 1):
+        number += 1
+        if len(line) > RECORD_BYTES:
+            raise ReaderError(f"the line is over {size(RECORD_BYTES)} long: more than kg reads (README: "
+                              "Reliability)", source=source, line=number)
+        yield line
 
 
 def _header(cells: list[str]) -> tuple[str, ...]:

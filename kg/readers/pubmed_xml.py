@@ -12,7 +12,8 @@ from lxml import etree
 from kg.errors import ReaderError
 from kg.identifiers import normalise_or_none
 from kg.readers.fields import clean, date_from_parts, date_from_text, medline_pages
-from kg.readers.xml import iterparse, release, syntax_error
+from kg.readers.limits import limited
+from kg.readers.xml import Oversized, records
 from kg.records import Article, Author, Deletion, Identifier, Journal, Pages, PartialDate, Reference, Record, Scheme, Skipped
 
 NAME = "pubmed-xml"
@@ -22,7 +23,8 @@ _PROLOG = re.compile(
     rb"(?:(?:<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>|<\?[^>]*\?>)\s*)*",
     re.DOTALL)
 _ROOTS = (b"<PubmedArticleSet", b"<PubmedArticle")
-_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+_RECORD_TAGS = frozenset(("PubmedArticle", "PubmedBookArticle", "DeleteCitation"))
+_ROOT_TAGS = frozenset(("PubmedArticleSet",))
 
 _ARTICLE_ID_SCHEMES = {"pubmed": Scheme.PMID, "pmc": Scheme.PMCID, "pmcid": Scheme.PMCID, "doi": Scheme.DOI,
                        "pii": Scheme.PII}
@@ -39,26 +41,33 @@ def sniff(head: bytes) -> bool:
     return head.startswith(_ROOTS, match.end() if match else 0)
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per PubmedArticle (Skipped when it has no valid PMID) and one Deletion per PMID of a
     DeleteCitation, streamed with flat memory."""
-    events = iterparse(stream, _RECORD_TAGS)
     position = 0
     try:
-        for _, element in events:
-            if element.tag == "PubmedArticle":
+        for element in records(stream, source, tags=_RECORD_TAGS, roots=_ROOT_TAGS):
+            if isinstance(element, Oversized):
+                position += element.element.tag != "DeleteCitation"
+                yield Skipped(_record_id(element.element, position), element.reason, element.element.sourceline)
+            elif element.tag == "PubmedArticle":
                 position += 1
                 yield _record(element, position)
             elif element.tag == "PubmedBookArticle":
                 position += 1
                 yield _book(element, position)
-            elif element.tag == "DeleteCitation":
+            else:
                 yield from _deletions(element)
-            release(element)
-    except etree.XMLSyntaxError as exc:
-        raise syntax_error(exc, events.error_log, source) from exc
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
         raise ReaderError(f"cannot read the input: {exc}", source=source) from exc
+
+
+def _record_id(element: etree._Element, position: int) -> str:
+    """``PMID 123`` when the PMID has been read, else the element and its position."""
+    citation = _children(element).get("MedlineCitation" if element.tag == "PubmedArticle" else "BookDocument")
+    pmid = _text(_children(citation).get("PMID"))
+    return f"PMID {pmid}" if pmid else f"{element.tag} {position}"
 
 
 def _deletions(element: etree._Element) -> Iterator[Record]:
@@ -73,9 +82,8 @@ def _deletions(element: etree._Element) -> Iterator[Record]:
 
 
 def _book(element: etree._Element, position: int) -> Skipped:
-    pmid = _text(_children(_children(element).get("BookDocument")).get("PMID"))
-    record_id = f"PMID {pmid}" if pmid else f"PubmedBookArticle {position}"
-    return Skipped(record_id, "a PubmedBookArticle (book or book chapter) is not read", element.sourceline)
+    return Skipped(_record_id(element, position), "a PubmedBookArticle (book or book chapter) is not read",
+                   element.sourceline)
 
 
 def _record(element: etree._Element, position: int) -> Record:
@@ -83,7 +91,7 @@ def _record(element: etree._Element, position: int) -> Record:
     parts = _children(element)
     citation = _children(parts.get("MedlineCitation"))
     raw_pmid = _text(citation.get("PMID"))
-    record_id = f"PMID {raw_pmid}" if raw_pmid else f"PubmedArticle {position}"
+    record_id = _record_id(element, position)
     if raw_pmid is None:
         return Skipped(record_id, "no MedlineCitation/PMID", element.sourceline)
     pmid = normalise_or_none(Scheme.PMID, raw_pmid)

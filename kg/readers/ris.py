@@ -11,6 +11,7 @@ from rispy import RisParser
 from kg.errors import ReaderError
 from kg.readers.fields import (cited_by, clean, date_fields, family_first, ids_in_urls, issns_in, labelled, pages,
                                sole_author_affiliations, unlabelled_journal, valid)
+from kg.readers.limits import Budget, limited, too_big
 from kg.readers.text import numbered_lines
 from kg.records import Article, Author, Identifier, Journal, Pages, PartialDate, Record, Scheme, Skipped
 
@@ -42,6 +43,7 @@ def sniff(head: bytes) -> bool:
     return _HEAD.match(head) is not None
 
 
+@limited
 def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     """One Article per entry (Skipped when it has no valid PMID, PMCID or DOI, or no ER line), streamed.
 
@@ -51,7 +53,10 @@ def read(stream: BinaryIO, source: str) -> Iterator[Record]:
     number = 0
     for start, lines, closed in _entries(numbered_lines(stream, source)):
         number += 1
-        yield _entry(f"entry {number} (line {start})", start, lines, closed)
+        if lines is None:
+            yield Skipped(f"entry {number} (line {start})", too_big("lines"), start)
+        else:
+            yield _entry(f"entry {number} (line {start})", start, lines, closed)
     if number == 0:
         raise ReaderError("no RIS entry: no line starts with 'TY  - '", source=source)
 
@@ -67,24 +72,46 @@ def _entry(record_id: str, start: int, lines: list[str], closed: bool) -> Articl
                                   "'XX  - value' tag line", start + offset)
     # Blank lines add nothing (a continuation joins with a space, which _values collapses), and right after TY
     # rispy has no tag to join one to.
-    entry = _PARSER.parse_lines(line for line in lines if line.strip())[0]
+    entry = _PARSER.parse_lines(_joined(line for line in lines if line.strip()))[0]
     try:
         return _record(entry, record_id, start)
     except ValueError as exc:  # a count of thousands of digits: one odd entry must not stop the file
         return Skipped(record_id, f"unreadable entry: {exc}", start)
 
 
-def _entries(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str], bool]]:
-    """(first line number, lines, closed by ER) per entry; text between entries (Ovid's links) is left out."""
-    start, chunk = 0, []
+def _joined(lines: Iterable[str]) -> Iterator[str]:
+    """The lines with the continuations of a tag that holds one value joined to its tag line at once: rispy joins
+    each to the value so far, which takes quadratic time. A list tag's continuations are values of their own."""
+    held: list[str] = []  # a one-value tag line and its continuations
+    for line in lines:
+        tag = _PARSER.parse_line(line)[0]
+        if tag is None and held:
+            held.append(line.strip())
+            continue
+        if held:
+            yield " ".join(held)
+        held = [line] if tag is not None and tag not in _LIST_TAGS else []
+        if not held:
+            yield line
+    if held:
+        yield " ".join(held)
+
+
+def _entries(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str] | None, bool]]:
+    """(first line number, lines, closed by ER) per entry, the lines None for an entry over the limits (dropped as
+    they come); text between entries (Ovid's links) is left out."""
+    start, chunk, budget = 0, [], Budget()
     for number, line in lines:
         tag = _PARSER.parse_line(line)[0]
         if tag == "TY":
             if start:
                 yield start, chunk, False
-            start, chunk = number, [line]
+            start, chunk, budget = number, [line], Budget()
         elif start:
-            chunk.append(line)
+            if budget.spend(len(line)):
+                chunk = None
+            elif chunk is not None:
+                chunk.append(line)
             if tag == "ER":
                 yield start, chunk, True
                 start, chunk = 0, []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import queue
 import shutil
@@ -17,13 +18,14 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError, StoreBusy, StoreError, StoreFull
 from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Object, Triple
 from kg.results import Result
 from kg.store import Quad, nquads
 
+_FULL = ("No space left on device", "File too large")  # RocksDB's words for ENOSPC and EFBIG
 CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
 _CHUNKS = "kg-bulk-"  # the folder of a bulk load's chunk files
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
@@ -60,13 +62,12 @@ class OxigraphStore:
                 self._store = _read_only(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
-                _remove_leftovers(path)
+                self._store = _open(path)
         except OSError as exc:
             if "lock" in str(exc).lower():
-                raise StoreError("the store is in use by another kg process (a load, or kg serve); wait for it "
-                                 "to finish", source=str(path)) from exc
-            raise StoreError(f"cannot open the store: {exc}", source=str(path)) from exc
+                raise StoreBusy("the store is in use by another kg process (a load, an unload, or kg serve); wait "
+                                "for it to finish (--wait SECONDS waits for it)", source=str(path)) from exc
+            raise failure(exc, "open the store", path) from exc
         self._iris: dict[str, ox.NamedNode] = {}
 
     def _iri(self, iri: str) -> ox.NamedNode:
@@ -94,7 +95,7 @@ class OxigraphStore:
         try:
             self._store.extend(self._quads(triples, graph))
         except (OSError, ValueError, SyntaxError) as exc:
-            raise StoreError(f"cannot write to the store: {exc}", source=str(self.path)) from exc
+            raise failure(exc, "write to the store", self.path) from exc
 
     @contextmanager
     def bulk_writer(self) -> Iterator[Callable[[list[Triple], str], None]]:
@@ -106,16 +107,16 @@ class OxigraphStore:
         Raises StoreError when the loader fails.
         """
         chunks: queue.Queue[Path | None] = queue.Queue(maxsize=2)
-        failure: list[BaseException] = []
+        failed: list[BaseException] = []
         folder = Path(tempfile.mkdtemp(prefix=_CHUNKS, dir=self.path))  # in the store: a killed load's are removed
 
         def load() -> None:
             while (chunk := chunks.get()) is not None:
                 try:
-                    if not failure:
+                    if not failed:
                         self._store.bulk_load(path=str(chunk), format=ox.RdfFormat.N_QUADS)
                 except BaseException as exc:  # noqa: BLE001 - handed to the writing thread
-                    failure.append(exc)
+                    failed.append(exc)
                 finally:
                     chunk.unlink()
 
@@ -125,30 +126,37 @@ class OxigraphStore:
 
         def rotate() -> None:
             if state["file"] is not None:
-                state["file"].close()
+                file, state["file"] = state["file"], None
+                file.close()
                 chunks.put(state["path"])
-                state["file"] = None
 
         def write(triples: list[Triple], graph: str) -> None:
-            if failure:
-                raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
+            if failed:
+                raise failure(failed[0], "bulk-load into the store", self.path)
             if state["file"] is None:
                 state["count"] += 1
                 state["path"] = folder / f"chunk-{state['count']}.nq"
                 state["file"] = open(state["path"], "wb", buffering=1 << 20)
-            state["file"].write(nquads.serialize(triples, graph).encode("utf-8"))
+            try:
+                state["file"].write(nquads.serialize(triples, graph).encode("utf-8"))
+            except OSError as exc:
+                raise failure(exc, "write the bulk loader's chunk file", self.path) from exc
             if state["file"].tell() >= CHUNK_BYTES:
                 rotate()
 
         try:
             yield write
         finally:
-            rotate()
-            chunks.put(None)
-            loader.join()
-            shutil.rmtree(folder, ignore_errors=True)
-        if failure:
-            raise StoreError(f"the bulk loader failed: {failure[0]}", source=str(self.path))
+            try:
+                rotate()
+            except OSError as exc:  # the last chunk could not be written whole: it is not loaded
+                failed.append(exc)
+            finally:  # the chunk files go whatever happened, so that they never keep a full disk full
+                chunks.put(None)
+                loader.join()
+                shutil.rmtree(folder, ignore_errors=True)
+        if failed:
+            raise failure(failed[0], "bulk-load into the store", self.path)
 
     def quads_with(self, iri: str, *, as_object: bool = False, graph: str | None = None) -> list[Quad]:
         """Every quad of a named graph (or of ``graph``) with ``iri`` as its subject (or, with ``as_object``,
@@ -197,7 +205,7 @@ class OxigraphStore:
         try:
             self._store.extend(quads)
         except (OSError, ValueError) as exc:
-            raise StoreError(f"cannot write to the store: {exc}", source=str(self.path)) from exc
+            raise failure(exc, "write to the store", self.path) from exc
         return len(quads)
 
     def has_graph(self, graph: str) -> bool:
@@ -311,15 +319,22 @@ class OxigraphStore:
         try:
             self._store.update(text)
         except (SyntaxError, OSError, ValueError) as exc:
-            raise StoreError(f"the update failed: {exc}", source=str(self.path)) from exc
+            raise failure(exc, "update the store", self.path) from exc
 
     def flush(self) -> None:
+        """Makes what was written durable; raises StoreError (StoreFull when the disk is full)."""
         if self.path is not None and not self.read_only:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise failure(exc, "write to the store", self.path) from exc
 
     def close(self) -> None:
-        self.flush()
-        del self._store
+        """Flushes and lets go of the store, even when the flush fails (which raises StoreError)."""
+        try:
+            self.flush()
+        finally:
+            del self._store
 
 
 def _read_only(path: Path, attempts: int = 20) -> ox.Store:
@@ -336,13 +351,43 @@ def _read_only(path: Path, attempts: int = 20) -> ox.Store:
     raise AssertionError("unreachable")
 
 
-def _remove_leftovers(path: Path) -> None:
+def failure(exc: BaseException, doing: str, path: Path | None) -> StoreError:
+    """The StoreError for ``exc`` met while ``doing``: StoreFull, saying what is free, when the disk is full (ENOSPC,
+    or EFBIG past a file size limit)."""
+    full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG) or any(s in str(exc) for s in _FULL)
+    if not full:
+        return StoreError(f"cannot {doing}: {exc}", source=str(path))
+    try:
+        free = f"{shutil.disk_usage(path).free / (1 << 20):.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return StoreFull(f"cannot {doing}: the disk that holds the store is full ({free})", source=str(path))
+
+
+def _open(path: Path) -> ox.Store:
+    """The store in ``path``, to write to, after removing what a killed bulk load left there: once the store is
+    open (its lock keeps other writers out), and also when it cannot open, so that leftover chunk files never keep
+    a full disk full (it is then tried once more)."""
+    try:
+        store = ox.Store(str(path))
+    except OSError as exc:
+        if "lock" in str(exc).lower() or not _remove_leftovers(path):
+            raise
+        store = ox.Store(str(path))
+    _remove_leftovers(path)
+    return store
+
+
+def _remove_leftovers(path: Path) -> bool:
     """Removes what a killed bulk load left in the store's folder: kg's N-Quads chunks and Oxigraph's bulk-*.sst
     files not yet ingested (the store is open, so its lock keeps any other writer out)."""
-    for leftover in path.glob(_CHUNKS + "*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in path.glob("bulk-*.sst"):
-        leftover.unlink(missing_ok=True)
+    found = [*path.glob(_CHUNKS + "*"), *path.glob("bulk-*.sst")]
+    for leftover in found:
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+    return bool(found)
 
 
 def _object(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Object:
