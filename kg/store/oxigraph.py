@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,10 +21,9 @@ from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Object, Triple
 from kg.results import Result
-from kg.store import nquads
+from kg.store import Answer, Quad, nquads
 
 CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
-Quad = tuple[str, str, Object, str]  # subject, predicate, object, named graph
 _CHUNKS = "kg-bulk-"  # the folder of a bulk load's chunk files
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -33,18 +31,6 @@ EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt
 
 PREFIXES = {name.lower(): str(getattr(vocab, name)._NS) for name in  # the prefixes of Turtle answers
             ("FABIO", "CITO", "DCTERMS", "PRISM", "PRO", "FOAF", "DATACITE", "FRBR", "C4O", "BIRO", "OCO", "LITERAL")}
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A query's answer as the store gives it: ``boolean`` (ASK), ``columns`` and lazy ``rows`` of rdflib terms
-    (SELECT), or ``triples`` (CONSTRUCT, DESCRIBE; for ``OxigraphStore.write_triples``)."""
-
-    boolean: bool | None = None
-    columns: tuple[str, ...] = ()
-    rows: Iterator[tuple[Node | None, ...]] = iter(())
-    triples: Iterator[object] | None = None
-    solutions: object = None  # the store's own SELECT answer, for ``OxigraphStore.write_solutions``
 
 
 class OxigraphStore:
