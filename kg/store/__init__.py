@@ -41,6 +41,8 @@ class Store(Protocol):
     path: Path | None
     read_only: bool
 
+    def scope(self, meta_graph: str, base: str) -> None: ...
+
     def query(self, text: str, *, union: bool = True, default_graph: list[str] | None = None,
               named_graphs: list[str] | None = None, limit: int | None = None) -> Result: ...
 

@@ -56,6 +56,9 @@ class OxigraphStore:
             raise StoreError(f"cannot open the store: {exc}", source=str(path)) from exc
         self._iris: dict[str, ox.NamedNode] = {}
 
+    def scope(self, meta_graph: str, base: str) -> None:
+        """Nothing to do: queries here see every named graph, and only kg writes this store."""
+
     def _iri(self, iri: str) -> ox.NamedNode:
         node = self._iris.get(iri)
         if node is None:
