@@ -13,7 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import StoreError
@@ -157,6 +157,7 @@ class Virtuoso:
     isql_port: int
     password: str
     process: subprocess.Popen | None = None
+    system: set[str] = field(default_factory=set)  # Virtuoso's own graphs, there from the start
 
     @property
     def url(self) -> str:
@@ -195,6 +196,32 @@ class Virtuoso:
                 self.process.kill()
                 self.process.wait()
 
+    def graphs(self) -> set[str]:
+        """Every graph holding a triple (Virtuoso's own included)."""
+        import json
+        import urllib.parse
+
+        query = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
+        request = urllib.request.Request(f"{self.endpoint}?{query}",
+                                         headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return {b["g"]["value"] for b in json.load(answer)["results"]["bindings"]}
+
+    def wipe(self) -> None:
+        """Drops every graph that was not there when the server was created (Virtuoso's own stay)."""
+        for graph in sorted(self.graphs() - self.system):
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def update(self, text: str) -> None:
+        """Runs a SPARQL Update as dba (digest authentication)."""
+        import urllib.parse
+
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, self.update_endpoint, "dba", self.password)
+        opener = urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords))
+        opener.open(urllib.request.Request(self.update_endpoint, data=urllib.parse.urlencode({"update": text}).encode(),
+                                           method="POST"), timeout=600).read()
+
     def restart(self) -> None:
         """Stops the server and starts it again on the same database and ports."""
         self.stop()
@@ -221,6 +248,7 @@ def start(folder: Path, *, bulk: Path | None = None, buffers: int = 100_000, max
     if done.returncode != 0:
         raise StoreError(f"virtuoso-t could not create its database: {done.stderr.strip()[-500:]}", source=str(folder))
     instance.process = _run(instance)
+    instance.system = instance.graphs()
     return instance
 
 

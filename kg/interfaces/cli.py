@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import KgError, MissingParameter
-from kg.graph import KnowledgeGraph
+from kg.graph import KnowledgeGraph, Remote, credentials
 from kg.queries import catalogue
 from kg.readers import READERS
 from rdflib import Literal
@@ -23,13 +23,42 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_TIMEOUT = 60.0
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="DIR", type=Path, default=Path(os.environ.get("KG_STORE", "kg-store")),
+def _target_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The store options, accepted before the command (``defaults``: with their defaults) and after it (without
+    defaults, so that one given before is kept)."""
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+    parser.add_argument("--store", metavar="DIR", type=Path, default=default(Path(os.environ.get("KG_STORE", "kg-store"))),
                         help="the embedded store's folder, created on first use (default: $KG_STORE or ./kg-store)")
-    common.add_argument("--base-iri", metavar="IRI", default=os.environ.get("KG_BASE_IRI"),
+    parser.add_argument("--base-iri", metavar="IRI", default=default(os.environ.get("KG_BASE_IRI")),
                         help="base of the IRIs minted for a new store (default: https://kg.example.org/); "
                              "fixed once the store exists")
+    parser.add_argument("--endpoint", metavar="URL", default=default(os.environ.get("KG_ENDPOINT")),
+                        help="a remote SPARQL 1.1 store's query endpoint instead of the embedded store (default: "
+                        "$KG_ENDPOINT); e.g. Virtuoso's http://HOST:8890/sparql")
+    parser.add_argument("--update-endpoint", metavar="URL", default=default(os.environ.get("KG_UPDATE_ENDPOINT")),
+                        help="its SPARQL Update endpoint (default: the query endpoint; Virtuoso: /sparql-auth)")
+    parser.add_argument("--graph-store", metavar="URL", default=default(os.environ.get("KG_GRAPH_STORE")),
+                        help="its Graph Store Protocol endpoint, for batched writes (Virtuoso: "
+                        "/sparql-graph-crud-auth); without it, writes go as INSERT DATA")
+    parser.add_argument("--user", metavar="USER", default=default(os.environ.get("KG_USER")),
+                        help="the user to write as; the password comes from $KG_PASSWORD or --password-file, a "
+                        "bearer token from $KG_TOKEN, never from the command line")
+    parser.add_argument("--password-file", metavar="FILE", type=Path, default=default(None),
+                        help="a file whose first line is the password (else $KG_PASSWORD)")
+
+
+def _target(args: argparse.Namespace) -> Path | Remote:
+    """The embedded store's folder, or the remote store the options name."""
+    if not getattr(args, "endpoint", None):
+        return args.store
+    password, token = credentials(args.password_file)
+    return Remote(args.endpoint, args.update_endpoint, args.graph_store, args.user, password, token)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _target_options(common, defaults=False)
     guarded = argparse.ArgumentParser(add_help=False)
     guarded.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                          help=f"stop the query after this long, exit code 1 (default: {DEFAULT_TIMEOUT:g}; 0: none)")
@@ -39,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description="Load bibliographic records into an OpenCitations-"
                                      "model RDF graph and query it.")
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    _target_options(parser, defaults=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     load = sub.add_parser("load", parents=[common], help="load files, folders or - (stdin) into the store",
@@ -231,7 +261,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if text:
             print(text, file=sys.stderr)
         return code
-    with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+    with KnowledgeGraph(_target(args), base_iri=args.base_iri) as graph:
         if args.command == "sources":
             columns = ("label", "format", "status", "triples", "loaded", "graph")
             rows = [tuple(_term(s.get(c)) for c in columns) for s in graph.sources()]
@@ -264,7 +294,7 @@ def _load(args: argparse.Namespace) -> tuple[int, str]:
         os._exit(EXIT_INTERRUPTED)
     previous = signal.signal(signal.SIGINT, interrupted)
     try:
-        with KnowledgeGraph(args.store, base_iri=args.base_iri) as graph:
+        with KnowledgeGraph(_target(args), base_iri=args.base_iri) as graph:
             report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -278,6 +308,8 @@ def _served(args: argparse.Namespace) -> int | None:
     that writes fails at once saying how to load; None when no server holds the store."""
     from kg.interfaces.server.serve import load_through, served_by
 
+    if getattr(args, "endpoint", None):
+        return None
     info = served_by(args.store)
     if info is None or args.command == "bench":
         return None
@@ -303,7 +335,8 @@ def _serve(args: argparse.Namespace) -> int:
     serve(Settings(args.store.resolve(), host=args.host, port=args.port, timeout=args.timeout or 10 ** 9,
                    max_rows=args.max_rows, workers=args.workers, max_waiting=args.max_waiting,
                    max_body=args.max_body, cors=tuple(args.cors), token=token(args.update_token_file),
-                   allow_service=args.allow_service, base_iri=args.base_iri))
+                   allow_service=args.allow_service, base_iri=args.base_iri,
+                   remote=target if isinstance(target := _target(args), Remote) else None))
     return EXIT_OK
 
 
@@ -318,7 +351,7 @@ def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         job = Job(name=args.name, params=_params(args.param, parser))
     else:
         job = Job(text=_query_text(args.text), allow_service=args.allow_service)
-    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None)
+    result = run_isolated(job, store=_target(args), base_iri=args.base_iri, timeout=args.timeout or None)
     sys.stdout.write(result.render(OutputFormat(args.format)))
     return EXIT_OK
 

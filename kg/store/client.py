@@ -65,7 +65,7 @@ class Client:
         """Runs a query; ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE. Returns the parsed JSON (SELECT, ASK) or the
         Turtle bytes (CONSTRUCT, DESCRIBE) and the response headers. Raises QueryError, Cut."""
         wrapper = self._wrapper(self.endpoint)
-        wrapper.setQuery(text)
+        wrapper.queryString, wrapper.queryType = text, form  # kg knows the form; SPARQLWrapper guesses from words
         wrapper.setReturnFormat(JSON if form in ("SELECT", "ASK") else TURTLE)
         for g in default_graph or ():
             wrapper.addDefaultGraph(g)

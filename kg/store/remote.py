@@ -113,11 +113,12 @@ class RemoteStore:
             variables = re.search(r"(?is)SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?((?:\?\w+\s*)+)WHERE", text)
             if variables is None:
                 raise
-            for offset in range(0, 1 << 62, cut.limit):
-                page = self.query(f"{text}\nORDER BY {variables.group(1)}LIMIT {cut.limit} OFFSET {offset}",
+            size = max(1, cut.limit - 1)  # a page of exactly the limit is flagged as cut too
+            for offset in range(0, 1 << 62, size):
+                page = self.query(f"{text}\nORDER BY {variables.group(1)}LIMIT {size} OFFSET {offset}",
                                   union=union).rows
                 yield from page
-                if len(page) < cut.limit:
+                if len(page) < size:
                     return
 
     def quads_with(self, iri: str, *, as_object: bool = False, graph: str | None = None) -> list[Quad]:
@@ -272,10 +273,20 @@ class RemoteStore:
 
     # -- files and the server's own answers ---------------------------------------------------------------------
     def export(self, output: Path, fmt: str) -> None:
-        """Writes kg's graphs to ``output`` (see kg.store.files)."""
-        from kg.store import files
+        """Writes kg's graphs to ``output`` as N-Quads (gzipped when the name ends in .gz), graph by graph in
+        pages. Raises StoreError for the other formats (not yet written from a remote store)."""
+        import gzip
 
-        files.export(self, output, fmt)
+        if fmt != "nquads":
+            raise StoreError(f"export as {fmt} from a remote store is not available yet; export nquads",
+                             source=self.endpoint)
+        try:
+            with (gzip.open if output.name.endswith(".gz") else open)(output, "wb") as out:
+                for graph in self.union_graphs():
+                    for start, page in _pages(self.quads(graph)):
+                        out.write(nquads.serialize([q[:3] for q in page], graph).encode("utf-8"))
+        except OSError as exc:
+            raise StoreError(f"cannot export: {exc}", source=str(output)) from exc
 
     def quads(self, graph: str) -> Iterator[Quad]:
         """Every quad of ``graph``, read in pages of PAGE ordered rows."""
@@ -329,6 +340,17 @@ class RemoteStore:
 
     def _data_prefix(self) -> str:
         return "DEFINE sql:big-data-const 1\n" if self.client.virtuoso else ""
+
+
+def _pages(items: Iterable, size: int = 10_000) -> Iterator[tuple[int, list]]:
+    page: list = []
+    for item in items:
+        page.append(item)
+        if len(page) == size:
+            yield 0, page
+            page = []
+    if page:
+        yield 0, page
 
 
 def _form(text: str) -> str:
