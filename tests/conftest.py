@@ -169,6 +169,12 @@ def open_remote(virtuoso, **options):
                                  graph_store=virtuoso.graph_store, user="dba", password=virtuoso.password, **options)
 
 
+@pytest.fixture(scope="session")
+def open_remote_graph():
+    """``open_remote`` for test modules (which cannot import this conftest by name)."""
+    return open_remote
+
+
 @pytest.fixture()
 def remote_graph(virtuoso):
     """A KnowledgeGraph on the session's Virtuoso, emptied of kg's graphs first (one kg store per server)."""

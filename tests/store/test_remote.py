@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, open_remote
+DATA = Path(__file__).resolve().parents[1] / "data"
+
 from kg import KnowledgeGraph
 from kg.bench import virtuoso as private
 from kg.errors import QueryError
@@ -56,12 +57,12 @@ def test_virtuoso_system_triples_stay_out_of_the_union(remote_graph, virtuoso, s
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows)
 
 
-def test_an_answer_over_the_servers_row_limit_is_refused_not_cut(tmp_path):
+def test_an_answer_over_the_servers_row_limit_is_refused_not_cut(tmp_path, open_remote_graph):
     if private.available():
         pytest.skip(private.available())
     small = private.start(tmp_path / "small", max_rows=50, buffers=10_000)
     try:
-        with open_remote(small) as kg:
+        with open_remote_graph(small) as kg:
             kg.load([DATA / "pubmed_39917195.xml"])
             assert len(kg.sparql("SELECT * WHERE { ?s ?p ?o } LIMIT 40").rows) == 40
             with pytest.raises(QueryError, match="row limit of 50"):
@@ -104,7 +105,7 @@ def test_the_cli_reaches_the_remote_store_before_or_after_the_command(virtuoso, 
     assert down.returncode == 1 and down.stderr.startswith("kg:") and len(down.stderr.splitlines()) == 1
 
 
-def test_a_killed_remote_load_is_completed_by_loading_again(virtuoso, shared, tmp_path):
+def test_a_killed_remote_load_is_completed_by_loading_again(virtuoso, shared, tmp_path, open_remote_graph):
     """kg load into Virtuoso, SIGKILLed once part of its source's graph is there; loading again ends with the
     quads of an uninterrupted (embedded) load of the same file."""
     virtuoso.wipe()
@@ -113,7 +114,7 @@ def test_a_killed_remote_load_is_completed_by_loading_again(virtuoso, shared, tm
     child = subprocess.Popen([sys.executable, "-m", "kg", *_target(virtuoso), "load", str(source)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     partial = 0
-    with open_remote(virtuoso) as kg:
+    with open_remote_graph(virtuoso) as kg:
         started = time.monotonic()
         while child.poll() is None and time.monotonic() - started < 300:
             graphs = [s["graph"] for s in kg.sources()]
@@ -129,7 +130,7 @@ def test_a_killed_remote_load_is_completed_by_loading_again(virtuoso, shared, tm
         assert described["status"] == "incomplete" and partial > 0
     done = _kg(*_target(virtuoso), "load", str(source), env=env)
     assert done.returncode == 0, done.stderr
-    with open_remote(virtuoso) as kg, KnowledgeGraph(tmp_path / "clean") as clean:
+    with open_remote_graph(virtuoso) as kg, KnowledgeGraph(tmp_path / "clean") as clean:
         clean.load([source])
         [described] = kg.sources()
         assert described["status"] == "complete" and partial < int(described["triples"])

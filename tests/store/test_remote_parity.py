@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, open_remote
+DATA = Path(__file__).resolve().parents[1] / "data"
+
 
 NOT_YET_PORTABLE = {
     "article-metadata": "Virtuoso SQ156 internal compiler error (nested aggregates)",
@@ -73,12 +74,12 @@ CASES = [pytest.param(name, params, id=f"{name}-{'-'.join(params.values())}",
 
 
 @pytest.fixture(scope="module", params=["loaded", "one unloaded"])
-def stores(request, virtuoso, shared, seed_page, tmp_path_factory):
+def stores(request, virtuoso, shared, seed_page, tmp_path_factory, open_remote_graph):
     from kg import KnowledgeGraph
 
     virtuoso.wipe()
     files = _files(shared, seed_page)
-    with KnowledgeGraph(tmp_path_factory.mktemp("parity") / "store") as embedded, open_remote(virtuoso) as remote:
+    with KnowledgeGraph(tmp_path_factory.mktemp("parity") / "store") as embedded, open_remote_graph(virtuoso) as remote:
         for kg in (embedded, remote):
             report = kg.load(files)
             assert not report.failed, report.render()
