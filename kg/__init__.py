@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from kg.version import __version__
 from kg.errors import KgError, QueryError, ReaderError, StoreError  # noqa: E402
 from kg.graph import KnowledgeGraph  # noqa: E402
 from kg.pipeline import LoadReport  # noqa: E402

@@ -17,6 +17,7 @@ from kg.mapping.terms import Lit
 from kg.mapping.vocab import DATACITE, DCTERMS, FABIO, FOAF, KGV
 from kg.identifiers import parse_curie
 from kg.pipeline import Loader, LoadReport
+from kg.sources import Registry
 from kg.queries import CannedQuery, ParamType, bind, catalogue, is_iri
 from kg.records import Scheme
 from kg.results import Result
@@ -130,7 +131,7 @@ class KnowledgeGraph:
     def sources(self) -> list[dict[str, object]]:
         """The loaded sources, one dict each: graph, label, format, status (complete or incomplete), triples,
         loaded (when), file, sha256."""
-        return Loader(self.store, self.minter).sources()
+        return Registry(self.store, self.minter).sources()
 
     def unload(self, source: str | Path) -> int:
         """Removes exactly what one source stated (named by its path, graph IRI or file name) and keeps the
@@ -139,7 +140,7 @@ class KnowledgeGraph:
         if str(source) in ("inferred", self.minter.source_graph("inferred")):  # what kg infer wrote
             return self._drop_inferred()
         loader = Loader(self.store, self.minter)
-        removed = loader.unload(loader.find_source(str(source)))
+        removed = loader.unload(loader.registry.find(str(source)))
         for note in loader.notes:
             warnings.warn(note, stacklevel=2)
         return removed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import shutil
 import sys
@@ -18,23 +17,22 @@ from urllib.request import url2pathname
 
 from tqdm import tqdm
 
-from kg import __version__, derived
 from kg.errors import KgError, MappingError, ReaderError
 from kg.identifiers import dropped
-from kg.consolidate import dates
+from kg.consolidate import counts, dates
 from kg.consolidate.identity import Identity
-from kg.updates import Updates, sequence
+from kg.consolidate.updates import Updates, sequence
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import Mapper
-from kg.mapping.terms import XSD_DATETIME, XSD_INTEGER, Lit, Triple
-from kg.mapping.vocab import CITO, DCTERMS, KGV, PROV, RDF, RDFS, VOID
+from kg.mapping.terms import Triple
 from kg.readers import detect, open_input, reader_for, sniffable
-from kg.records import Skipped
-from kg.store.oxigraph import OxigraphStore
+from kg.records import Identifier, Scheme, Skipped
+from kg import faults
+from kg.sources import Plan, Registry
+from kg.store import Store
 
 BATCH = 20_000  # triples per write to the store
 BULK_BYTES = 1 << 20  # sources from this size on go through the bulk loader
-SOFTWARE = f"https://w3id.org/kg-loader/software/{__version__}"
 
 
 @dataclass(slots=True)
@@ -106,8 +104,9 @@ def expand(paths: Iterable[str | Path]) -> Iterator[tuple[Path | str, bool]]:
 class Loader:
     """Loads sources into a store, each into its own named graph described in the provenance graph."""
 
-    def __init__(self, store: OxigraphStore, minter: Minter, *, progress: bool = False, strict: bool = False) -> None:
+    def __init__(self, store: Store, minter: Minter, *, progress: bool = False, strict: bool = False) -> None:
         self.store, self.minter, self.progress, self.strict = store, minter, progress, strict
+        self.registry = Registry(store, minter)
         self.identity = Identity(store, minter)
         self.updates = Updates(store, minter)
         self.notes: list[str] = []  # what an unload could not undo
@@ -131,33 +130,39 @@ class Loader:
                 path = spooled = _spool_stdin()
             checksum = _sha256(path)
             identity = "stdin:" + checksum if spooled else Path(path).resolve().as_uri()
-            graph = self._graph_of(identity)
-            if self._checksum_of(graph) == checksum and not again:
+            graph = self.registry.graph_of(identity)
+            status = self.registry.status(graph)
+            if status == "complete" and self.registry.checksum_of(graph) == checksum and not again:
                 report.status = "unchanged"
                 return report
-            before = self.identity.held_together_by(graph)  # what an earlier version of the source held together
-            self._withdraw(graph)  # a changed or incomplete source replaces what it stated before
+            # Written down before anything changes: what the earlier version of the source touched, and what a
+            # killed load or unload of it left to do; a rerun after a kill finishes from it.
+            plan = self._plan(graph) | self.registry.plan_of(graph)
             self._describe(graph, identity, checksum, report, complete=False)
+            self.registry.mark(graph, "incomplete", plan)
+            faults.point("load:marked")
+            self._withdraw(graph, plan)  # a changed or incomplete source replaces what it stated before
+            faults.point("load:withdrawn")
             try:
                 self._read_into(Path(path), report, graph, format, named)
             finally:  # what was written, even by a failed load, is counted and settled
+                faults.point("load:read")
                 self._count_in(graph)
-                files = self.updates.nlm_files(self.sources())
-                if report.format == "pubmed-xml" and (place := sequence(Path(report.source).name)):
-                    files[graph] = place
-                notes, withdrawn = self.updates.apply(graph, files)
-                report.problems.extend(notes)
-                seeds = before | self.identity.seeds(graph) | withdrawn
+                withdrawn = self._apply_updates(graph, report, plan)
+                seeds = plan_seeds(plan) | self.identity.seeds(graph) | withdrawn
                 settled = self.identity.settle(seeds, loaded=graph, reload=not again)
+                faults.point("load:settled")
                 report.merged = settled.renamed
                 self._load_again(sorted(settled.reload - {graph}))
-                report.citations, report.triples = self._citations(graph), self._count(graph)
+                if status in ("incomplete", "unloading"):  # a killed command may have left figures half done
+                    counts.repair(self.store, self.minter)
+                report.citations, report.triples = self.registry.citations(graph), self.registry.count(graph)
             if report.records == 0 and report.status == "loaded":
                 report.problems.append("the file holds no record (nothing to load)")
             if report.status == "loaded":
                 self._describe(graph, identity, checksum, report, complete=True)
             elif report.status == "ignored":
-                self._forget(graph)
+                self.registry.forget(graph)
         except KgError as exc:
             report.status, report.error = "failed", str(exc)
         finally:
@@ -166,18 +171,39 @@ class Loader:
             report.seconds = time.perf_counter() - started
         return report
 
-    def _withdraw(self, graph: str) -> None:
-        """Takes what ``graph`` alone contributed out of the counts, removes it, and works the dates out again."""
-        touched = dates.touched_by(self.store, graph)
-        derived.count_out(self.store, self.minter.base, graph)
+    def _plan(self, graph: str) -> Plan:
+        """What removing or replacing ``graph`` must bring up to date (nothing for a source loaded the first time)."""
+        articles, citations = dates.touched_by(self.store, graph)
+        return Plan({str(i) for i in self.identity.held_together_by(graph)}, articles, citations)
+
+    def _withdraw(self, graph: str, plan: Plan) -> None:
+        """Takes what ``graph`` alone contributed out of the counts (once: a rerun finds it done), removes it, and
+        works the dates of what it touched out again."""
+        counts.count_out(self.store, self.minter.base, graph)
+        faults.point("withdraw:counted-out")
         self.store.remove_graph(graph)
-        dates.refresh(self.store, self.minter, *touched)
+        faults.point("withdraw:removed")
+        dates.refresh(self.store, self.minter, plan.articles, plan.citations)
+
+    def _apply_updates(self, graph: str, report: SourceReport, plan: Plan) -> set[Identifier]:
+        """PubMed's update semantics between NLM files: the records to withdraw are written into the plan first."""
+        files = self.updates.nlm_files(self.registry.sources())
+        if report.format == "pubmed-xml" and (place := sequence(Path(report.source).name)):
+            files[graph] = place
+        withdrawals, notes = self.updates.plan(graph, files)
+        if withdrawals:
+            held = self.updates.identifiers_of(withdrawals)
+            self.registry.mark(graph, "incomplete", plan | Plan(seeds={str(i) for i in held}))
+            faults.point("load:updates-planned")
+            plan.seeds |= {str(i) for i in held}
+        report.problems.extend(notes)
+        return self.updates.execute(withdrawals)
 
     def _count_in(self, graph: str) -> None:
         """Brings the materialised counts, statistics and dates up to date after ``graph`` was written."""
-        alone = not any(g != graph for g in self._sources())
-        derived.count_in(self.store, self.minter.base, graph, alone=alone)
-        dates.refresh(self.store, self.minter, *dates.touched_by(self.store, graph), alone=alone)
+        alone = not any(g != graph for g in self.registry.graphs())
+        counts.count_in(self.store, self.minter.base, graph, alone=alone)
+        dates.refresh(self.store, self.minter, *dates.touched_by(self.store, graph), alone=alone, stated_in=graph)
 
     def _read_into(self, path: Path, report: SourceReport, graph: str, format: str | None, named: bool) -> None:
         size = path.stat().st_size
@@ -190,31 +216,28 @@ class Loader:
             report.format = reader.NAME
             mapper = Mapper(self.minter, graph)
             batch: list[Triple] = []
-            try:
-                with self._writer(size, graph) as write, dropped() as lost:
-                    try:
-                        for record in reader.read(stream, report.source):
-                            report.records += 1
-                            self._map(mapper, record, batch, report)
-                            if lost:  # identifiers dropped while making this record (a skip says why itself)
-                                if not isinstance(record, Skipped):
-                                    name = getattr(record, "record_id", "") or "a record"
-                                    report.problems.extend(f"{name}: {problem}" for problem in lost)
-                                lost.clear()
-                            if len(batch) >= BATCH:
-                                write(batch, graph)
-                                batch = []
-                    finally:  # what was read before a broken part of the file is kept
-                        if batch:
+            with self._writer(size) as write, dropped() as lost:
+                try:
+                    for record in reader.read(stream, report.source):
+                        report.records += 1
+                        self._map(mapper, record, batch, report)
+                        if lost:  # identifiers dropped while making this record (a skip says why itself)
+                            if not isinstance(record, Skipped):
+                                name = getattr(record, "record_id", "") or "a record"
+                                report.problems.extend(f"{name}: {problem}" for problem in lost)
+                            lost.clear()
+                        if len(batch) >= BATCH:
                             write(batch, graph)
-            finally:
-                report.triples = self._count(graph)
+                            batch = []
+                finally:  # what was read before a broken part of the file is kept
+                    if batch:
+                        write(batch, graph)
 
-    def _writer(self, size: int, graph: str) -> AbstractContextManager[Callable[[list[Triple], str], None]]:
-        """The bulk loader, on another core, for a big file into a store that holds no other source (nothing
-        there to protect); one transaction per batch otherwise, so that an interrupted load into a populated
-        store leaves whole batches only."""
-        if size >= BULK_BYTES and not any(g != graph for g in self._sources()):
+    def _writer(self, size: int) -> AbstractContextManager[Callable[[list[Triple], str], None]]:
+        """The bulk loader, on another core, for a big file: it fills the source's own new named graph, which
+        nothing else writes, so a populated store loses nothing if it is killed (the source stays incomplete, and
+        loading it again replaces the graph whole). A small file: one transaction per batch."""
+        if size >= BULK_BYTES:
             return self.store.bulk_writer()
         return nullcontext(self.store.add)
 
@@ -238,68 +261,39 @@ class Loader:
         if self.strict:
             raise ReaderError(f"{reason} (--strict stops at the first bad record)", source=report.source)
 
-    def _sources(self) -> list[str]:
-        """The source graphs described in the provenance graph."""
-        result = self.store.query(f"SELECT ?g WHERE {{ GRAPH <{self.minter.provenance_graph}> "
-                                  f"{{ ?g <{KGV.sha256}> ?c }} }}", union=False)
-        return [str(row[0]) for row in result.rows]
-
-    def _checksum_of(self, graph: str) -> str | None:
-        result = self.store.query(f"SELECT ?c WHERE {{ GRAPH <{self.minter.provenance_graph}> "
-                                  f"{{ <{graph}> <{KGV.sha256}> ?c ; <{KGV.status}> \"complete\" }} }}", union=False)
-        return str(result.rows[0][0]) if result.rows else None
-
-    def _citations(self, graph: str) -> int:
-        """The distinct citations ``graph`` states (after merging: one reference list may name an article twice)."""
-        result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?a <{CITO.cites}> ?b }} }}",
-                                  union=False)
-        return int(result.rows[0][0])
-
-    def _count(self, graph: str) -> int:
-        result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", union=False)
-        return int(result.rows[0][0])
-
-    def _graph_of(self, identity: str) -> str:
-        return self.minter.source_graph(hashlib.sha1(identity.encode()).hexdigest()[:20])
-
-    def sources(self) -> list[dict[str, object]]:
-        """Every loaded source: graph, label, format, status, triples, loaded at, derived from, sha256."""
-        names = {"label": RDFS.label, "format": DCTERMS.format, "status": KGV.status, "triples": VOID.triples,
-                 "loaded": PROV.generatedAtTime, "file": PROV.wasDerivedFrom, "sha256": KGV.sha256}
-        optional = " ".join(f"OPTIONAL {{ ?graph <{iri}> ?{name} }}" for name, iri in names.items())
-        result = self.store.query(f"SELECT ?graph {' '.join('?' + n for n in names)} WHERE {{ GRAPH "
-                                  f"<{self.minter.provenance_graph}> {{ ?graph a <{PROV.Entity}> {optional} }} }} "
-                                  f"ORDER BY ?label ?graph", union=False)
-        return result.dicts()
-
-    def find_source(self, text: str) -> str:
-        """The graph of a source named by its path, its graph IRI or its file name; raises KgError otherwise."""
-        candidates = {self._graph_of(Path(text).resolve().as_uri()), text}
-        found = [s["graph"] for s in self.sources() if s["graph"] in candidates or s.get("label") == text]
-        if len(found) != 1:
-            problem = "no loaded source" if not found else f"{len(found)} loaded sources"
-            raise KgError(f"{problem} matches {text!r} (kg sources lists them; give a path or a graph IRI)")
-        return str(found[0])
-
     def unload(self, graph: str) -> int:
         """Removes what one source stated, and its description, and parts the nodes that only it held together;
-        returns how many triples went."""
-        count = self._count(graph)
-        seeds = self.identity.held_together_by(graph)
-        files = self.updates.nlm_files(self.sources())
-        self._withdraw(graph)
-        self._forget(graph)
-        self._load_again(sorted(self.identity.settle(seeds).reload))
+        returns how many triples went. The source is marked ``unloading`` (with the plan of what to bring up to
+        date) before anything changes, and forgotten last: a killed unload shows, and running it again finishes it
+        (or loading the file restores it)."""
+        count = self.registry.count(graph)
+        status = self.registry.status(graph)
+        plan = self._plan(graph) | self.registry.plan_of(graph)
+        files = self.updates.nlm_files(self.registry.sources())
+        self.registry.mark(graph, "unloading", plan)
+        faults.point("unload:marked")
+        self._withdraw(graph, plan)
+        faults.point("unload:withdrawn")
+        self._load_again(sorted(self.identity.settle(plan_seeds(plan)).reload))
+        faults.point("unload:settled")
         if graph in files:  # the records it replaced or deleted in earlier PubMed files come back
             self._load_again([g for g, place in files.items() if place < files[graph]])
+        if status in ("incomplete", "unloading"):
+            counts.repair(self.store, self.minter)
+        self.registry.forget(graph)
         self.store.flush()
         return count
+
+    def _describe(self, graph: str, identity: str, checksum: str, report: SourceReport, *, complete: bool) -> None:
+        self.registry.describe(graph, identity, checksum, label=Path(report.source).name if report.source != "-"
+                               else "stdin", format=report.format, triples=report.triples,
+                               status="complete" if complete else "incomplete")
 
     def _load_again(self, graphs: list[str]) -> None:
         """Loads sources again from their files (which parts the statements of records that one node held), when
         the files are still there unchanged; a note otherwise."""
         for graph in graphs:
-            source = next((s for s in self.sources() if s["graph"] == graph), {})
+            source = next((s for s in self.registry.sources() if s["graph"] == graph), {})
             file = str(source.get("file", ""))
             path = Path(url2pathname(urlparse(file).path)) if file.startswith("file:") else None
             if path is None or not path.is_file() or _sha256(path) != str(source.get("sha256")):
@@ -308,32 +302,11 @@ class Loader:
                 continue
             self._load_one(path, str(source.get("format") or "") or None, True, again=True)
 
-    def _forget(self, graph: str) -> None:
-        self.store.update(f"DELETE WHERE {{ GRAPH <{self.minter.provenance_graph}> {{ <{graph}> ?p ?o }} }}")
 
-    def _describe(self, graph: str, identity: str, checksum: str, report: SourceReport, *, complete: bool) -> None:
-        """PROV-O for the source graph, in the provenance graph (replacing an earlier description). A load
-        first describes its source as incomplete, and as complete once every record is stored, so that an
-        interrupted load shows and is redone by the next ``load``."""
-        prov = self.minter.provenance_graph
-        self._forget(graph)
-        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        triples: list[Triple] = [
-            (graph, str(RDF.type), str(PROV.Entity)),
-            (graph, str(PROV.wasDerivedFrom), identity if identity.startswith("file:") else graph + "/input"),
-            (graph, str(PROV.generatedAtTime), Lit(now, XSD_DATETIME)),
-            (graph, str(PROV.wasAttributedTo), SOFTWARE),
-            (SOFTWARE, str(RDF.type), str(PROV.SoftwareAgent)),
-            (SOFTWARE, str(RDFS.label), Lit(f"kg {__version__}")),
-            (graph, str(KGV.sha256), Lit(checksum)),
-            (graph, str(RDFS.label), Lit(Path(report.source).name if report.source != "-" else "stdin")),
-            (graph, str(KGV.status), Lit("complete" if complete else "incomplete")),
-        ]
-        if report.format:
-            triples.append((graph, str(DCTERMS.format), Lit(report.format)))
-        if complete:
-            triples.append((graph, str(VOID.triples), Lit(str(report.triples), XSD_INTEGER)))
-        self.store.add(triples, prov)
+
+def plan_seeds(plan: Plan) -> set[Identifier]:
+    """The plan's seeds as identifiers (written as ``scheme:value``)."""
+    return {Identifier(Scheme(text.split(":", 1)[0]), text.split(":", 1)[1]) for text in plan.seeds}
 
 
 def _sha256(path: Path) -> str:

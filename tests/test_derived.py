@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from kg import derived
+from kg.consolidate import counts as derived
 
 DATA = Path(__file__).resolve().parent / "data"
 

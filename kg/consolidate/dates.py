@@ -10,12 +10,12 @@ change touches (the articles it dates and the citations it states), not the size
 from __future__ import annotations
 
 
-from kg import derived
+from kg.consolidate import counts
 from kg.mapping.iris import Minter
 from kg.mapping.terms import Lit, date_literal, timespan
 from kg.mapping.vocab import DCTERMS, cito, kgv, prism
 from kg.records import PartialDate
-from kg.store.oxigraph import OxigraphStore
+from kg.store import Store
 
 # The rule that picks one date among the sources' (as article-metadata shows it): the most precise first, then
 # the source ranked first, then the smallest value.
@@ -24,7 +24,7 @@ SOURCE_RANKS = {"pubmed-xml": 1, "jats-xml": 2, "medline": 3, "crossref-json": 4
 _CHUNK = 2000
 
 
-def touched_by(store: OxigraphStore, graph: str) -> tuple[set[str], set[str]]:
+def touched_by(store: Store, graph: str) -> tuple[set[str], set[str]]:
     """The articles ``graph`` dates and the citations it states: what its arrival or removal may change."""
     articles = {str(a) for (a,) in store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH <{graph}> "
                                                  f"{{ ?a <{prism.publicationDate}> ?d }} }}", union=False).rows}
@@ -33,20 +33,30 @@ def touched_by(store: OxigraphStore, graph: str) -> tuple[set[str], set[str]]:
     return articles, citations
 
 
-def refresh(store: OxigraphStore, minter: Minter, articles: set[str], citations: set[str], *,
-            alone: bool = False) -> None:
+def refresh_all(store: Store, minter: Minter) -> None:
+    """Works every preferred date and citation date out again from the sources (a repair after a killed change)."""
+    graph = counts.derived_graph(minter.base)
+    articles = {str(a) for (a,) in store.query(f"SELECT DISTINCT ?a WHERE {{ {{ ?a <{prism.publicationDate}> ?d }} UNION "
+                                               f"{{ GRAPH <{graph}> {{ ?a <{kgv.preferredDate}> ?d }} }} }}").rows}
+    citations = {str(c) for (c,) in store.query(f"SELECT DISTINCT ?c WHERE {{ {{ ?c <{cito.hasCitingEntity}> ?a }} UNION "
+                                                f"{{ GRAPH <{graph}> {{ ?c <{cito.hasCitationCreationDate}> ?d }} }} }}").rows}
+    refresh(store, minter, articles, citations, alone=True)
+
+
+def refresh(store: Store, minter: Minter, articles: set[str], citations: set[str], *,
+            alone: bool = False, stated_in: str | None = None) -> None:
     """Brings the preferred dates of ``articles`` up to date from the sources, then the creation date and time
-    span of ``citations`` and of every citation to or from an article whose date changed. ``alone`` says the
-    store holds one source, whose citations are all in ``citations`` already."""
+    span of ``citations`` and of every citation to or from an article whose date changed. ``stated_in``: the
+    graph whose citations ``citations`` holds already; ``alone`` says no other graph holds any."""
     changed = _preferred(store, minter, articles)
     if changed and not alone:
-        citations = citations | _citations_of(store, changed)
+        citations = citations | _citations_of(store, changed, but=stated_in)
     _citation_dates(store, minter, citations)
 
 
-def _preferred(store: OxigraphStore, minter: Minter, articles: set[str]) -> set[str]:
+def _preferred(store: Store, minter: Minter, articles: set[str]) -> set[str]:
     """Stores each article's preferred date (none when no source dates it); returns those whose date changed."""
-    graph, prov = derived.derived_graph(minter.base), minter.provenance_graph
+    graph, prov = counts.derived_graph(minter.base), minter.provenance_graph
     changed = set()
     for chunk in _chunks(articles):
         values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
@@ -68,20 +78,22 @@ def _preferred(store: OxigraphStore, minter: Minter, articles: set[str]) -> set[
     return changed
 
 
-def _citations_of(store: OxigraphStore, articles: set[str]) -> set[str]:
+def _citations_of(store: Store, articles: set[str], *, but: str | None = None) -> set[str]:
+    """The citations to or from ``articles`` that the sources state (those of graph ``but`` left out)."""
     found = set()
+    other = f"FILTER(?g != <{but}>)" if but else ""
     for chunk in _chunks(articles):
         values = "VALUES ?x { " + " ".join(f"<{a}>" for a in chunk) + " }"
         found |= {str(c) for (c,) in store.query(
-            f"SELECT DISTINCT ?c WHERE {{ {values} {{ ?c <{cito.hasCitingEntity}> ?x }} UNION "
-            f"{{ ?c <{cito.hasCitedEntity}> ?x }} }}").rows}
+            f"SELECT DISTINCT ?c WHERE {{ {values} GRAPH ?g {{ {{ ?c <{cito.hasCitingEntity}> ?x }} UNION "
+            f"{{ ?c <{cito.hasCitedEntity}> ?x }} }} {other} }}", union=False).rows}
     return found
 
 
-def _citation_dates(store: OxigraphStore, minter: Minter, citations: set[str]) -> None:
+def _citation_dates(store: Store, minter: Minter, citations: set[str]) -> None:
     """Stores the creation date and time span of each citation whose two articles are dated; removes them from
     the others (and from citations no source states any more)."""
-    graph = derived.derived_graph(minter.base)
+    graph = counts.derived_graph(minter.base)
     for chunk in _chunks(citations):
         values = "VALUES ?c { " + " ".join(f"<{c}>" for c in chunk) + " }"
         new = set()
@@ -99,7 +111,7 @@ def _citation_dates(store: OxigraphStore, minter: Minter, citations: set[str]) -
             _replace(store, graph, list(old - new), list(new - old))
 
 
-def _replace(store: OxigraphStore, graph: str, remove: list, add: list) -> None:
+def _replace(store: Store, graph: str, remove: list, add: list) -> None:
     store.replace([(s, p, o, graph) for s, p, o in remove], [(s, p, o, graph) for s, p, o in add])
 
 

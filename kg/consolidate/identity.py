@@ -22,14 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from kg import derived
+from kg.consolidate import counts
 from kg.consolidate.claims import Claim, resolve
 from kg.mapping.iris import Minter, best_journal_key, slug
 from kg.mapping.mapper import SHORTCUTS
 from kg.mapping.vocab import biro, cito, datacite, dcterms, fabio, kgv
 from kg.records import Identifier, Scheme
 from kg.store import nquads
-from kg.store.oxigraph import OxigraphStore, Quad
+from kg.store import Quad, Store
 
 _SHORTCUTS = {str(predicate): scheme for scheme, predicate in SHORTCUTS.items()}
 _PREDICATE = {scheme: str(predicate) for scheme, predicate in SHORTCUTS.items()}
@@ -102,9 +102,9 @@ class _Component:
 class Identity:
     """Merges and splits nodes in one store."""
 
-    def __init__(self, store: OxigraphStore, minter: Minter) -> None:
+    def __init__(self, store: Store, minter: Minter) -> None:
         self.store, self.m = store, minter
-        self._bookkeeping = {minter.provenance_graph, derived.derived_graph(minter.base)}
+        self._bookkeeping = {minter.provenance_graph, counts.derived_graph(minter.base)}
 
     # -- which identifiers a source touches --------------------------------------------------------------------
     def seeds(self, graph: str) -> set[Identifier]:
@@ -124,7 +124,7 @@ class Identity:
             found |= {Identifier(_SHORTCUTS[str(p)], str(v)) for p, v in self.store.query(
                 f"SELECT DISTINCT ?p ?v WHERE {{ VALUES (?p ?v) {{ {pairs} }} GRAPH ?g {{ ?n ?p ?v }} "
                 f"FILTER(?g != <{graph}>) }}", union=False).rows}
-        derived_graph = derived.derived_graph(self.m.base)
+        derived_graph = counts.derived_graph(self.m.base)
         conflicting = self.store.query(f"SELECT DISTINCT ?i WHERE {{ GRAPH <{derived_graph}> {{ ?a "
                                        f"<{kgv.conflictingIdentifier}> ?i }} GRAPH <{graph}> {{ ?b "
                                        f"<{datacite.hasIdentifier}> ?i }} }}", union=False).rows
@@ -211,7 +211,7 @@ class Identity:
 
     def _mark_conflicts(self, component: _Component, claims: dict[tuple[str, str], list[Claim]], resolution) -> None:
         """Replaces the conflict marks of the component's identifiers with the ones that hold now."""
-        derived_graph = derived.derived_graph(self.m.base)
+        derived_graph = counts.derived_graph(self.m.base)
         idents = {i for idents in component.held.values() for i in idents}
         marks = {(self.m.article((resolution.article[c],)), self.m.identifier(i))
                  for cs in claims.values() for c in cs for i in c & resolution.conflicts}
@@ -320,7 +320,7 @@ class Identity:
         new = {(rekey(s, g), p, rekey(o, g) if isinstance(o, str) else o, g) for s, p, o, g in old}
         new = {q for q in new if not self._self_citation(q)}
         touched = seen | {rekey(n, g) for n in seen for g in keys}
-        derived.replace(self.store, self.m, old, new, touched)
+        counts.replace(self.store, self.m, old, new, touched)
         return len({n for plan in (articles, journals) for mapping in plan.values() for n in mapping})
 
     def _self_citation(self, quad: Quad) -> bool:

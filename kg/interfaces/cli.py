@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from kg import __version__
+from kg.version import __version__
 from kg.errors import KgError, MissingParameter
 from kg.graph import KnowledgeGraph, Remote, credentials
 from kg.queries import catalogue
@@ -262,6 +262,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(text, file=sys.stderr)
         return code
     with KnowledgeGraph(_target(args), base_iri=args.base_iri) as graph:
+        if args.command != "sources":  # which lists every source's status itself
+            _note_interrupted(graph)
         if args.command == "sources":
             columns = ("label", "format", "status", "triples", "loaded", "graph")
             rows = [tuple(_term(s.get(c)) for c in columns) for s in graph.sources()]
@@ -284,6 +286,17 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK
 
 
+def _note_interrupted(graph: KnowledgeGraph) -> None:
+    """One line per source that a killed load or unload left half done, saying how to finish it."""
+    for source in graph.sources():
+        if source.get("status") == "incomplete":
+            print(f"kg: note: {source.get('label')} is incomplete (a load was interrupted or failed): load it again "
+                  f"to complete it", file=sys.stderr)
+        elif source.get("status") == "unloading":
+            print(f"kg: note: {source.get('label')} is half unloaded (an unload was interrupted): kg unload "
+                  f"{source.get('label')} finishes it, kg load restores it", file=sys.stderr)
+
+
 def _load(args: argparse.Namespace) -> tuple[int, str]:
     """Loads, and says what to print: the load report, or with --quiet the failures alone. Ctrl-C ends the
     process at once, as a SIGKILL would (a killed load leaves its source incomplete, and loading it again
@@ -295,6 +308,7 @@ def _load(args: argparse.Namespace) -> tuple[int, str]:
     previous = signal.signal(signal.SIGINT, interrupted)
     try:
         with KnowledgeGraph(_target(args), base_iri=args.base_iri) as graph:
+            _note_interrupted(graph)
             report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict)
     finally:
         signal.signal(signal.SIGINT, previous)

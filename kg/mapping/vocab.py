@@ -137,6 +137,7 @@ class KGV(DefinedNamespace):
     coIdentifies: URIRef
     conflictingIdentifier: URIRef
     preferredDate: URIRef
+    pending: URIRef
     deletesRecordsOf: URIRef
     counted: URIRef
 

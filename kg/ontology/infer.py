@@ -4,7 +4,7 @@ which ``kg unload inferred`` drops. Nothing a source states is written again the
 
 from __future__ import annotations
 
-from kg.derived import derived_graph
+from kg.consolidate.counts import derived_graph
 from kg.graph import META_GRAPH
 from kg.mapping.iris import Minter
 from kg.ontology import reason, sample

@@ -8,7 +8,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from kg import __version__
+from kg.version import __version__
 from kg.errors import KgError
 from kg.interfaces.server.negotiate import preferences
 from kg.interfaces.server.pool import Busy

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-from kg import derived
+from kg.consolidate import counts
 from kg.mapping.iris import Minter
 from kg.mapping.mapper import SHORTCUTS
 from kg.mapping.vocab import datacite, dcterms, fabio, kgv, prism
 from kg.records import Identifier
-from kg.store.oxigraph import OxigraphStore, Quad
+from kg.store import Quad, Store
 
 _NLM_FILE = re.compile(r"pubmed(\d{2})n(\d{4})")
 _IDENTITY = {datacite.hasIdentifier, fabio.hasPubMedId, fabio.hasPubMedCentralId, prism.doi}
@@ -33,7 +33,7 @@ def sequence(label: str) -> tuple[int, int] | None:
 class Updates:
     """Applies PubMed's update semantics between the NLM files in one store."""
 
-    def __init__(self, store: OxigraphStore, minter: Minter) -> None:
+    def __init__(self, store: Store, minter: Minter) -> None:
         self.store, self.m = store, minter
 
     def nlm_files(self, sources: list[dict[str, object]]) -> dict[str, tuple[int, int]]:
@@ -41,11 +41,11 @@ class Updates:
         return {str(s["graph"]): seq for s in sources
                 if s.get("format") == "pubmed-xml" and (seq := sequence(str(s.get("label", ""))))}
 
-    def apply(self, graph: str, files: dict[str, tuple[int, int]]) -> tuple[list[str], set[Identifier]]:
-        """Settles which records of ``graph`` (just loaded) and of the other NLM files stand. Returns notes for
-        the load report, and the identifiers the withdrawn records held (for identity to settle again)."""
+    def plan(self, graph: str, files: dict[str, tuple[int, int]]) -> tuple[dict[tuple[str, str], str], list[str]]:
+        """Which records of ``graph`` (just loaded) and of the other NLM files stand: the (graph, article) records
+        to withdraw, with why, and notes for the load report."""
         if graph not in files or len(files) < 2:
-            return [], set()
+            return {}, []
         mine, labels = files[graph], self._labels()
         others = {g: seq for g, seq in files.items() if g != graph and seq != mine}
         values = "VALUES ?other { " + " ".join(f"<{g}>" for g in others) + " }"
@@ -66,11 +66,20 @@ class Updates:
             deleter, holder = str(deleter), str(holder)
             if holder in files and deleter in files and files[holder] < files[deleter]:
                 withdraw[(holder, str(node))] = f"PMID {pmid}: deleted by {labels.get(deleter, deleter)}"
+        return withdraw, [f"{why} (withdrawn from {labels.get(holder, holder)})"
+                          for (holder, _), why in sorted(withdraw.items())]
+
+    def identifiers_of(self, withdrawals: dict[tuple[str, str], str]) -> set[Identifier]:
+        """The article identifiers the records to withdraw hold in their graphs."""
+        return {Identifier(_SCHEMES[q[1]], q[2].value) for holder, node in withdrawals
+                for q in self.store.quads_with(node, graph=holder) if q[1] in _SCHEMES}
+
+    def execute(self, withdrawals: dict[tuple[str, str], str]) -> set[Identifier]:
+        """Withdraws the records; returns the identifiers they held (for identity to settle again)."""
         held: set[Identifier] = set()
-        for (holder, node), why in sorted(withdraw.items()):
+        for holder, node in sorted(withdrawals):
             held |= self.withdraw(holder, node)
-        return [f"{why} (withdrawn from {labels.get(holder, holder)})" for (holder, _), why in sorted(withdraw.items())], \
-            held
+        return held
 
     def withdraw(self, graph: str, article: str) -> set[Identifier]:
         """Removes one record's statements from ``graph``; returns the article identifiers they held (what
@@ -102,7 +111,7 @@ class Updates:
                 remove.add(quad)
                 if isinstance(quad[2], str) and quad[2].startswith(self.m.base) and quad[2] not in own:
                     candidates.add(quad[2])
-        derived.replace(self.store, self.m, remove, set(), own)
+        counts.replace(self.store, self.m, remove, set(), own)
         return {Identifier(_SCHEMES[q[1]], q[2].value) for q in remove if q[1] in _SCHEMES}
 
     def _labels(self) -> dict[str, str]:

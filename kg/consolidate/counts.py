@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from kg import faults
 from kg.mapping.iris import Minter
 from kg.mapping.vocab import DATACITE, c4o, cito, datacite, dcterms, fabio, kgv, prism, pro
-from kg.store.oxigraph import OxigraphStore, Quad
+from kg.store import Quad, Store
 
 # (property, the pattern whose distinct ?other count it holds, from the article ?a)
 _COUNTS = ((kgv.citationCount, f"?other <{cito.cites}> ?a"), (kgv.referenceCount, f"?a <{cito.cites}> ?other"))
@@ -18,7 +19,7 @@ def derived_graph(base: str) -> str:
     return f"{base}graph/derived"
 
 
-def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -> None:
+def recount(store: Store, base: str, articles: set[str] | None = None) -> None:
     """Recounts the counts of ``articles`` (after merges renamed them), or of every article from scratch (a
     repair; loads keep them right by ``count_in`` and ``count_out``)."""
     if articles is None:
@@ -35,13 +36,14 @@ def recount(store: OxigraphStore, base: str, articles: set[str] | None = None) -
         store.update(" ;\n".join(updates))
 
 
-def replace(store: OxigraphStore, minter: Minter, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
+def replace(store: Store, minter: Minter, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
     """Removes and adds quads in the sources' graphs (a merge, a withdrawn record) and keeps the counts and
     statistics right: ``touched`` holds every node the change concerns, as it was and as it becomes."""
     before = local_statistics(store, touched)
     old, new = sorted(remove - add, key=repr), sorted(add - remove, key=repr)
     for start in range(0, max(len(old), len(new)), 20_000):
         store.replace(old[start:start + 20_000], new[start:start + 20_000])
+    faults.point("replace:quads")  # the quads renamed or withdrawn, their figures not yet
     after = local_statistics(store, touched)
     add_statistics(store, minter.base, {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)})
     articles = {n for n in touched if minter.is_article(n)}
@@ -51,7 +53,7 @@ def replace(store: OxigraphStore, minter: Minter, remove: set[Quad], add: set[Qu
         around |= {str(o) for (o,) in store.query(f"SELECT DISTINCT ?o WHERE {{ {values} {{ ?a <{cito.cites}> ?o }} "
                                                   f"UNION {{ ?o <{cito.cites}> ?a }} }}").rows}
     recount(store, minter.base, around)
-    from kg.consolidate import dates  # the dates module keeps its figures in this module's graph
+    from kg.consolidate import dates  # dates keeps its figures in this module's graph: imported when used
     dates.refresh(store, minter, articles, {n for n in touched if n.startswith(minter.base + "ci/")})
 
 
@@ -59,7 +61,7 @@ def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def count_in(store: OxigraphStore, base: str, graph: str, *, alone: bool = False) -> None:
+def count_in(store: Store, base: str, graph: str, *, alone: bool = False) -> None:
     """Adds what ``graph`` (just written) alone contributes to the counts and statistics, and marks it counted,
     in one transaction: a load killed before this leaves nothing counted, and ``count_out`` then subtracts
     nothing. ``alone`` says no other source is loaded, which spares the look-ups in the other graphs."""
@@ -69,7 +71,7 @@ def count_in(store: OxigraphStore, base: str, graph: str, *, alone: bool = False
     store.update(" ;\n".join(u for u in updates if u))
 
 
-def count_out(store: OxigraphStore, base: str, graph: str) -> None:
+def count_out(store: Store, base: str, graph: str) -> None:
     """Takes what ``graph`` alone contributed out of the counts and statistics before it is removed, in one
     transaction; nothing when it was never counted (its load was killed)."""
     derived = derived_graph(base)
@@ -99,7 +101,7 @@ def _adjust(base: str, graph: str, sign: int, alone: bool) -> str:
     return " ;\n".join(updates)
 
 
-def _recount_all(store: OxigraphStore, derived: str) -> None:
+def _recount_all(store: Store, derived: str) -> None:
     updates = [f"DELETE WHERE {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }}" for prop, _ in _COUNTS]
     for prop, pattern in _COUNTS:
         updates.append(f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ SELECT ?a "
@@ -128,7 +130,7 @@ _STATS = (
 )
 
 
-def contribution(store: OxigraphStore, graph: str, *, alone: bool = False) -> dict[str, int]:
+def contribution(store: Store, graph: str, *, alone: bool = False) -> dict[str, int]:
     """What ``graph`` alone adds to each statistic: the things it states that no other graph states.
     ``alone`` says no other source is loaded, which spares the look-up in the other graphs."""
     counts: dict[str, int] = {}
@@ -141,7 +143,7 @@ def contribution(store: OxigraphStore, graph: str, *, alone: bool = False) -> di
     return counts
 
 
-def local_statistics(store: OxigraphStore, nodes: set[str]) -> dict[str, int]:
+def local_statistics(store: Store, nodes: set[str]) -> dict[str, int]:
     """The statistics that ``nodes`` take part in (articles, authors, journals and declared counts among them,
     citations from or to them), counted over every source: taken before and after a merge renames the nodes,
     the difference is what the merge changed."""
@@ -162,13 +164,13 @@ def local_statistics(store: OxigraphStore, nodes: set[str]) -> dict[str, int]:
     return counts
 
 
-def add_statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> None:
+def add_statistics(store: Store, base: str, delta: dict[str, int]) -> None:
     """Adds ``delta`` to the stored statistics (one transaction)."""
     if update := _statistics(store, base, delta):
         store.update(update)
 
 
-def _statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> str:
+def _statistics(store: Store, base: str, delta: dict[str, int]) -> str:
     """The update that adds ``delta`` to the stored statistics ("" when nothing changes)."""
     if not any(delta.values()):
         return ""
@@ -181,3 +183,29 @@ def _statistics(store: OxigraphStore, base: str, delta: dict[str, int]) -> str:
                        for m, n in sorted(current.items()) if n)
     return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
             f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")
+
+
+def repair(store: Store, minter: Minter) -> None:
+    """Counts every materialised count and statistic, and works every date out, again from scratch, over every
+    source. What a killed change (an unload, a rename between its quads and its figures) may have left half
+    applied; slow on a big graph, and only the rerun of an interrupted command needs it."""
+    derived = derived_graph(minter.base)
+    bookkeeping = f"FILTER(?g != <{derived}> && ?g != <{minter.provenance_graph}>)"
+    _recount_all(store, derived)
+    totals: dict[str, int] = {}
+    for metric, pattern, _, counted in _STATS:
+        if counted == "*":  # the citations: distinct pairs, however many sources state them
+            rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?k ?k2 WHERE {{ GRAPH ?g {{ {pattern} }} "
+                               f"{bookkeeping} }} }}", union=False).rows
+            totals["citations"] = int(rows[0][0])
+            continue
+        for m, n in store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ GRAPH ?g {{ {pattern} }} {bookkeeping} "
+                                f"BIND({metric} AS ?metric) }} GROUP BY ?metric", union=False).rows:
+            if m is not None:
+                totals[str(m)] = int(n)
+    inserts = " ".join(f'<{minter.base}stat/{quote(m, safe="")}> <{kgv.metric}> "{m}" ; <{kgv.count}> {n} .'
+                       for m, n in sorted(totals.items()) if n)
+    store.update(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
+                 f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")
+    from kg.consolidate import dates  # dates keeps its figures in this module's graph: imported when used
+    dates.refresh_all(store, minter)
