@@ -23,6 +23,7 @@ from kg.records import Scheme
 from kg.results import Result
 from kg.store import Answer, Store
 from kg.store.oxigraph import OxigraphStore
+from kg.store.shards import Manifest, export_shards, load_shards
 
 META_GRAPH = str(KGV._NS) + "meta"
 _BASE_PROPERTY = str(KGV.baseIri)
@@ -39,12 +40,14 @@ class Remote:
     user: str | None = None
     password: str | None = None
     token: str | None = None
+    isql: str | None = None  # Virtuoso's SQL port (HOST:PORT), for kg load --bulk
 
     def open(self, *, read_only: bool = False) -> Store:
         from kg.store.remote import RemoteStore
 
         return RemoteStore(self.endpoint, update_endpoint=self.update_endpoint, graph_store=self.graph_store,
-                           user=self.user, password=self.password, token=self.token, read_only=read_only)
+                           user=self.user, password=self.password, token=self.token, read_only=read_only,
+                           isql=self.isql)
 
 
 def credentials(file: Path | None = None) -> tuple[str | None, str | None]:
@@ -81,14 +84,16 @@ class KnowledgeGraph:
     @classmethod
     def remote(cls, endpoint: str, *, update_endpoint: str | None = None, graph_store: str | None = None,
                user: str | None = None, password: str | None = None, token: str | None = None,
-               base_iri: str | None = None, queries: Path | None = None, read_only: bool = False) -> KnowledgeGraph:
+               isql: str | None = None, base_iri: str | None = None, queries: Path | None = None,
+               read_only: bool = False) -> KnowledgeGraph:
         """A graph in a remote SPARQL 1.1 store: ``endpoint`` answers queries, ``update_endpoint`` (default: the
         same) updates, ``graph_store`` (the Graph Store Protocol, optional) takes the loads' writes in big
-        batches. Virtuoso: ``/sparql``, ``/sparql-auth`` and ``/sparql-graph-crud-auth`` with user ``dba``.
+        batches, ``isql`` (Virtuoso's SQL port, HOST:PORT) runs its bulk loader for ``load_shards``. Virtuoso:
+        ``/sparql``, ``/sparql-auth`` and ``/sparql-graph-crud-auth`` with user ``dba``.
 
         >>> kg = KnowledgeGraph.remote("http://127.0.0.1:8890/sparql", user="dba", password="...")  # doctest: +SKIP
         """
-        return cls(Remote(endpoint, update_endpoint, graph_store, user, password, token), base_iri=base_iri,
+        return cls(Remote(endpoint, update_endpoint, graph_store, user, password, token, isql), base_iri=base_iri,
                    queries=queries, read_only=read_only)
 
     def __enter__(self) -> KnowledgeGraph:
@@ -156,6 +161,24 @@ class KnowledgeGraph:
         """Writes the graph to a file: ``nquads`` or ``trig`` keep each source's named graph; ``ntriples``,
         ``turtle``, ``jsonld`` and ``rdfxml`` write the union of all sources as one graph. Raises StoreError."""
         self.store.export(Path(path), format)
+
+    def export_shards(self, folder: str | Path, *, shards: int | None = None,
+                      shard_size: int | None = None) -> Manifest:
+        """Writes every graph as gzipped N-Quads files in ``folder``: ``shards`` files of about equal quads, or
+        files of at most ``shard_size`` uncompressed bytes, streamed, with ``manifest.json`` (files, quads and
+        graphs per file, SHA-256) for any store's bulk loader and ``load_shards``. Raises StoreError."""
+        sources = {str(s["graph"]): str(s.get("status")) for s in self.sources()}
+        return export_shards(self.store, Path(folder), base_iri=self.minter.base, sources=sources, shards=shards,
+                             shard_size=shard_size)
+
+    def load_shards(self, folder: str | Path) -> Manifest:
+        """Loads what ``export_shards`` wrote with the store's own bulk loader (Virtuoso's over isql, when it
+        shares kg's disk; Oxigraph's embedded), into a store holding none of kg's sources but the shards' own,
+        then checks every graph's quads against the manifest. Raises StoreError."""
+        manifest = load_shards(self.store, Path(folder), base_iri=self.minter.base,
+                               sources=Registry(self.store, self.minter).graphs())
+        self.store.flush()
+        return manifest
 
     # -- querying -------------------------------------------------------------------------------------------
     @property

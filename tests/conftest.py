@@ -166,7 +166,8 @@ def open_remote(virtuoso, **options):
     from kg import KnowledgeGraph
 
     return KnowledgeGraph.remote(virtuoso.endpoint, update_endpoint=virtuoso.update_endpoint,
-                                 graph_store=virtuoso.graph_store, user="dba", password=virtuoso.password, **options)
+                                 graph_store=virtuoso.graph_store, user="dba", password=virtuoso.password,
+                                 isql=virtuoso.isql, **options)
 
 
 @pytest.fixture(scope="session")

@@ -257,6 +257,9 @@ def _run(instance: Virtuoso) -> subprocess.Popen:
     process = subprocess.Popen(["virtuoso-t", "+configfile", str(instance.folder / "virtuoso.ini"), "+foreground"],
                                cwd=instance.folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                env={k: v for k, v in os.environ.items() if not k.startswith("KG_")})
+    if ledger := os.environ.get("KG_SERVER_PIDS"):  # CI stops what a killed test run left (.ci/run)
+        with open(ledger, "a", encoding="utf-8") as pids:
+            pids.write(f"{process.pid}\n")
     deadline = time.monotonic() + 120
     while True:
         try:

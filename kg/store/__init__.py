@@ -32,6 +32,13 @@ class Answer:
     solutions: object = None  # the store's own SELECT answer, for ``Store.write_solutions``
 
 
+def output_file(path: Path) -> BinaryIO:
+    """``path`` opened for writing bytes, through gzip when its name ends in .gz."""
+    import gzip
+
+    return gzip.open(path, "wb", compresslevel=6) if path.name.endswith(".gz") else path.open("wb")
+
+
 class Store(Protocol):
     """What the loader, consolidation, the catalogue and the server ask of a quad store: named graphs, SPARQL 1.1
     Query and Update over the union of kg's graphs (``union=True``) or the store's own default graph
@@ -86,6 +93,12 @@ class Store(Protocol):
 
     def graphs(self) -> list[str]:
         """The named graphs."""
+
+    def dump_graph(self, graph: str, output: BinaryIO) -> None:
+        """Writes the quads of one named graph to ``output`` as N-Quads, streamed."""
+
+    def load_shards(self, folder: Path, files: list[str]) -> None:
+        """Loads gzipped N-Quads files of ``folder`` (kg export --shards) with the store's own bulk loader."""
 
     def export(self, output: Path, fmt: str) -> None:
         """Writes kg's graphs to a file in one of the export formats."""

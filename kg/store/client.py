@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.client import HTTPException
 from typing import TypeVar
@@ -118,9 +118,31 @@ class Client:
             if "404" not in str(exc):
                 raise
 
-    def _request(self, method: str, graph: str, body: bytes | None) -> None:
+    def get_graph(self, graph: str) -> Iterator[bytes]:
+        """``graph`` as N-Triples by the Graph Store Protocol, in chunks as the server sends them. Raises
+        StoreError."""
+        url = self._graph_url(graph)
+        request = urllib.request.Request(url, headers={"Accept": "application/n-triples"})
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        opener = self._opener(url)
+        try:
+            answer = self._retrying(lambda: opener.open(request, timeout=self.timeout), idempotent=True,
+                                    what="GET of a graph")
+        except StoreError as exc:
+            if "404" in str(exc):  # an empty graph
+                return
+            raise
+        with answer:
+            while chunk := answer.read(1 << 20):
+                yield chunk
+
+    def _graph_url(self, graph: str) -> str:
         separator = "&" if "?" in str(self.graph_store) else "?"
-        url = f"{self.graph_store}{separator}{urllib.parse.urlencode({'graph-uri' if self.virtuoso else 'graph': graph})}"
+        return f"{self.graph_store}{separator}{urllib.parse.urlencode({'graph-uri' if self.virtuoso else 'graph': graph})}"
+
+    def _request(self, method: str, graph: str, body: bytes | None) -> None:
+        url = self._graph_url(graph)
         request = urllib.request.Request(url, data=body, method=method)
         if body is not None:
             request.add_header("Content-Type", "text/turtle; charset=utf-8")

@@ -158,17 +158,45 @@ class OxigraphStore:
         self.update(f"DELETE DATA {{ {data(remove)} }} ; INSERT DATA {{ {data(add)} }}")
 
     def export(self, output: Path, fmt: str) -> None:
-        """Writes the store to ``output``: every named graph for nquads/trig; the union of the graphs (one RDF
-        graph) for ntriples, turtle, jsonld and rdfxml. Raises StoreError."""
+        """Writes the store to ``output`` (gzipped when its name ends in .gz), streamed: every named graph for
+        nquads and trig; the union of the graphs (one RDF graph, each triple once) for ntriples, turtle, jsonld
+        and rdfxml; with the SPAR prefixes where the format has them (a JSON-LD @context). Raises StoreError."""
+        from kg.store import jsonld, output_file
+
         rdf_format = EXPORT_FORMATS[fmt]
         try:
-            if rdf_format.supports_datasets:
-                self._store.dump(str(output), rdf_format)
-            else:
-                triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-                triples.serialize(str(output), rdf_format)
+            with output_file(output) as out:
+                if fmt in ("nquads", "trig"):
+                    self._store.dump(out, rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+                    return
+                triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                            use_default_graph_as_union=True)
+                if fmt == "jsonld":
+                    jsonld.write(((t.subject.value, t.predicate.value, _object(t.object)) for t in triples), out,
+                                 prefixes=PREFIXES)
+                else:
+                    ox.serialize(triples, out, rdf_format, prefixes=None if fmt == "ntriples" else PREFIXES)
         except (OSError, ValueError, SyntaxError) as exc:
             raise StoreError(f"cannot export: {exc}", source=str(output)) from exc
+
+    def dump_graph(self, graph: str, output: BinaryIO) -> None:
+        """Writes the quads of one named graph to ``output`` as N-Quads, as they are read (never held whole)."""
+        try:
+            ox.serialize(self._store.quads_for_pattern(None, None, None, self._iri(graph)), output,
+                         ox.RdfFormat.N_QUADS)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read the store: {exc}", source=str(self.path)) from exc
+
+    def load_shards(self, folder: Path, files: list[str]) -> None:
+        """Loads gzipped N-Quads files (kg export --shards) with Oxigraph's bulk loader, one after another."""
+        import gzip
+
+        try:
+            for name in files:
+                with gzip.open(folder / name, "rb") as shard:
+                    self._store.bulk_load(shard, ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"cannot load the shards: {exc}", source=str(folder)) from exc
 
     def write_graph(self, data: bytes, media_type: str, graph: str, *, replace: bool) -> int:
         """Parses RDF (``media_type``) into ``graph``, after emptying it when ``replace`` (the Graph Store

@@ -7,6 +7,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,8 @@ from kg.store.client import KEPT_DURATION, Client, Cut, rows
 BATCH_TRIPLES = 50_000  # triples per Graph Store Protocol request (about 8 MB of N-Triples)
 DATA_TRIPLES = 1_000  # triples per INSERT DATA / DELETE DATA request (Virtuoso fails above ~1,000 without its
 # DEFINE sql:big-data-const 1, and ~4,900 with it)
-PAGE = 100_000  # rows per page where kg reads a whole graph (export)
+PAGE = 10_000  # rows per page where kg reads a whole graph without the Graph Store Protocol (Virtuoso sorts
+# at most 10,000 rows for one)
 _FORM = re.compile(r"(?is)^(?:\s|#[^\n]*\n|(?:PREFIX|BASE)\s[^<]*<[^>]*>|DEFINE\s+\S+\s+(?:\"[^\"]*\"|\S+))*\s*"
                    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b")
 _DURATION_TYPE = f"^^<{XSD_DURATION}>"
@@ -33,12 +35,15 @@ _DURATION_TYPE = f"^^<{XSD_DURATION}>"
 class RemoteStore:
     """A SPARQL 1.1 server. ``update_endpoint`` defaults to the query endpoint; ``graph_store`` (the Graph Store
     Protocol) is used for writes when given. Credentials: ``user`` with ``password`` (digest or basic, as the
-    server asks) or a bearer ``token``. Raises StoreError when the server cannot be reached."""
+    server asks) or a bearer ``token``; ``isql`` (Virtuoso's SQL port, HOST:PORT, default the endpoint's host and
+    1111) for its bulk loader. Raises StoreError when the server cannot be reached."""
 
     def __init__(self, endpoint: str, *, update_endpoint: str | None = None, graph_store: str | None = None,
                  user: str | None = None, password: str | None = None, token: str | None = None,
-                 read_only: bool = False, batch: int = BATCH_TRIPLES) -> None:
+                 read_only: bool = False, batch: int = BATCH_TRIPLES, isql: str | None = None) -> None:
         self.path: Path | None = None
+        self.user, self.password = user, password
+        self.isql = isql or f"{urllib.parse.urlsplit(endpoint).hostname or '127.0.0.1'}:1111"
         self.endpoint, self.read_only, self.batch = endpoint, read_only, batch
         self.client = Client(endpoint, update_endpoint or endpoint, graph_store, user, password, token, retries=2)
         _, headers = self.client.query("ASK {}", form="ASK")
@@ -232,17 +237,25 @@ class RemoteStore:
                 StoreError(f"writing to the server failed: {failure[0]}", source=self.endpoint)
 
     def replace(self, remove: Iterable[Quad], add: Iterable[Quad]) -> None:
-        """Adds some quads, then removes others, in requests of bounded size: interrupted, nothing is lost (a
-        rename found half done is found and done again by identity)."""
+        """Removes some quads and adds others, in requests of bounded size: a changed value (the same subject,
+        predicate and graph) is removed before its new value is added, in requests of their own, since Virtuoso
+        holds "2025-02"^^xsd:gYearMonth and "2025-02-01"^^xsd:date as one value and would take the new one away
+        with the old; the rest is added before it is removed, so that an interrupted rename loses nothing (a
+        rename found half done is found and done again by identity; a lost figure is repaired by the rerun)."""
         self._writable()
         add, remove = list(add), list(remove)
+        changed = {(str(s), str(p), str(g)) for s, p, _, g in add}  # str: an rdflib term equals no plain str
+        self._delete([q for q in remove if (str(q[0]), str(q[1]), str(q[3])) in changed])
         by_graph: dict[str, list[Triple]] = {}
         for s, p, o, g in add:
             by_graph.setdefault(g, []).append((s, p, o))
         for graph, triples in by_graph.items():
             self.add(triples, graph)
-        for start in range(0, len(remove), DATA_TRIPLES):
-            self.update(f"DELETE DATA {{ {self._data(remove[start:start + DATA_TRIPLES])} }}")
+        self._delete([q for q in remove if (str(q[0]), str(q[1]), str(q[3])) not in changed])
+
+    def _delete(self, quads: list[Quad]) -> None:
+        for start in range(0, len(quads), DATA_TRIPLES):
+            self.update(f"DELETE DATA {{ {self._data(quads[start:start + DATA_TRIPLES])} }}")
 
     def write_graph(self, data: bytes, media_type: str, graph: str, *, replace: bool) -> int:
         """Parses RDF and writes it into ``graph`` (emptied first when ``replace``); returns the triples given."""
@@ -259,6 +272,23 @@ class RemoteStore:
         self.add(triples, graph)
         return len(triples)
 
+    def load_shards(self, folder: Path, files: list[str]) -> None:
+        """Loads gzipped N-Quads files (kg export --shards) with Virtuoso's bulk loader over isql, as dba: the
+        folder must be on the server's disk and in its DirsAllowed. Raises StoreError on other servers."""
+        from kg.store import bulk
+        from kg.store.shards import Manifest
+
+        self._writable()
+        if not self.client.virtuoso:
+            raise StoreError("kg load --bulk drives Virtuoso's bulk loader; load the shards into this server with "
+                             "its own loader (the README shows QLever's and Fuseki's)", source=self.endpoint)
+        shards = {s.file: s for s in Manifest.read(folder, check=False).files}
+        try:
+            bulk.load(folder, [shards[name] for name in files], address=self.isql, user=self.user or "dba",
+                      password=self.password or "")
+        finally:
+            self._changed()
+
     def remove_graph(self, graph: str) -> None:
         """Removes a named graph (nothing if it does not exist). Virtuoso: without its transaction log, so that a
         graph of millions of triples goes (interrupted, part of it stays, and kg removes it again)."""
@@ -273,20 +303,57 @@ class RemoteStore:
 
     # -- files and the server's own answers ---------------------------------------------------------------------
     def export(self, output: Path, fmt: str) -> None:
-        """Writes kg's graphs to ``output`` as N-Quads (gzipped when the name ends in .gz), graph by graph in
-        pages. Raises StoreError for the other formats (not yet written from a remote store)."""
-        import gzip
+        """Writes kg's graphs to ``output`` (gzipped when its name ends in .gz): N-Quads graph by graph in pages;
+        the other formats through a temporary embedded store on disk (kg's one writer of each format), filled
+        graph by graph, so that no graph is ever held whole in memory. Raises StoreError."""
+        import tempfile
 
-        if fmt != "nquads":
-            raise StoreError(f"export as {fmt} from a remote store is not available yet; export nquads",
-                             source=self.endpoint)
+        from kg.store import output_file
+        from kg.store.oxigraph import OxigraphStore
+
         try:
-            with (gzip.open if output.name.endswith(".gz") else open)(output, "wb") as out:
-                for graph in self.union_graphs():
-                    for start, page in _pages(self.quads(graph)):
-                        out.write(nquads.serialize([q[:3] for q in page], graph).encode("utf-8"))
+            if fmt == "nquads":
+                with output_file(output) as out:
+                    for graph in self.union_graphs():
+                        self.dump_graph(graph, out)
+                return
+            with tempfile.TemporaryDirectory(prefix="kg-export-", dir=output.resolve().parent) as work:
+                shard = Path(work) / "graph.nq.gz"
+                with output_file(shard) as out:
+                    for graph in self.union_graphs():
+                        self.dump_graph(graph, out)
+                local = OxigraphStore(Path(work) / "store")
+                local.load_shards(Path(work), [shard.name])
+                local.export(output, fmt)
+                local.close()
         except OSError as exc:
             raise StoreError(f"cannot export: {exc}", source=str(output)) from exc
+
+    def dump_graph(self, graph: str, output: BinaryIO) -> None:
+        """Writes the quads of one named graph to ``output`` as N-Quads: streamed by the Graph Store Protocol
+        (N-Triples, the graph added to each line) where the store offers it, else read in pages of rows (Virtuoso
+        sorts at most 10,000 rows for a page: give it --graph-store). Raises StoreError when what came is not the
+        whole graph (a server's row limit)."""
+        expected = int(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                                  union=False, named_graphs=[graph]).rows[0][0])
+        written = 0
+        if self.client.graph_store:
+            suffix, rest = f" <{graph}> .\n".encode(), b""
+            kept, duration = f"<{KEPT_DURATION}>".encode(), f"<{XSD_DURATION}>".encode()
+            for chunk in [*self.client.get_graph(graph), b"\n"]:  # a line end after the last line
+                chunk = rest + chunk
+                end = chunk.rfind(b"\n") + 1
+                lines = [line.rstrip().removesuffix(b".").rstrip() + suffix
+                         for line in chunk[:end].splitlines() if line.strip() and not line.startswith(b"#")]
+                output.write(b"".join(lines).replace(kept, duration))
+                written, rest = written + len(lines), chunk[end:]
+        else:
+            for _, page in _pages(self.quads(graph)):
+                output.write(nquads.serialize([q[:3] for q in page], graph).encode("utf-8"))
+                written += len(page)
+        if written != expected:
+            raise StoreError(f"the server gave {written} of the {expected} triples of {graph} (its row limit?)",
+                             source=self.endpoint)
 
     def quads(self, graph: str) -> Iterator[Quad]:
         """Every quad of ``graph``, read in pages of PAGE ordered rows."""
