@@ -2,12 +2,10 @@
 its Crossref record, a PubMed update sample with reference lists and DeleteCitation, a Crossref dump and the
 OpenCitations citations that overlap it) loaded into the embedded store and into Virtuoso; every canned query run
 with the same parameters on both gives equal rows (as lists where the query orders them), before and after one
-source is unloaded on both.
+source is unloaded on both; and the materialised counts and dates agree, and equal counts from scratch.
 
-The queries in NOT_YET_PORTABLE still fail on Virtuoso 7.2.5 (internal compiler errors on some nested
-aggregates, division by zero raised instead of unbound, GROUP_CONCAT order, CONCAT of an unbound value): they
-are listed, with the reason, as expected failures (an XPASS shows the cases where one already agrees); the README
-says which they are."""
+The queries are written portably (README, "Writing queries that Virtuoso answers the same"); none is special-cased
+per store."""
 
 from __future__ import annotations
 
@@ -18,22 +16,6 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-NOT_YET_PORTABLE = {
-    "article-metadata": "Virtuoso SQ156 internal compiler error (nested aggregates)",
-    "article-authors": "a sentinel string in MIN differs (Virtuoso's \\uffff)",
-    "related-articles": "Virtuoso joins the co-citation subqueries differently",
-    "citation-counts": "Virtuoso SQ156 internal compiler error",
-    "coauthors": "CONCAT with an unbound ORCID gives 'orcid:' on Virtuoso, unbound on Oxigraph",
-    "author-metrics": "Virtuoso SQ156 internal compiler error",
-    "author-most-cited-works": "Virtuoso SQ156 internal compiler error on an author with no works",
-    "journal-citation-flows": "Virtuoso SQ156 internal compiler error (subquery)",
-    "journal-impact-window": "Virtuoso raises division by zero where SPARQL leaves the value unbound",
-    "identifier-coverage": "Virtuoso SQ156 internal compiler error",
-    "source-disagreements": "GROUP_CONCAT order of the sources differs",
-    "identifier-problems": "Virtuoso SQ156 internal compiler error",
-    "citation-date-anomalies": "Virtuoso SQ156 internal compiler error",
-    "journal-articles": "a single-valued field picked differently where two sources disagree",
-}
 
 
 def _files(shared: Path, seed_page: Path) -> list[Path]:
@@ -68,9 +50,7 @@ def _cases() -> list[tuple[str, dict[str, str]]]:
     return cases
 
 
-CASES = [pytest.param(name, params, id=f"{name}-{'-'.join(params.values())}",
-                      marks=[pytest.mark.xfail(strict=False, reason=NOT_YET_PORTABLE[name])]
-                      if name in NOT_YET_PORTABLE else []) for name, params in _cases()]
+CASES = [pytest.param(name, params, id=f"{name}-{'-'.join(params.values())}") for name, params in _cases()]
 
 
 @pytest.fixture(scope="module", params=["loaded", "one unloaded"])
@@ -105,8 +85,6 @@ def test_the_same_rows_on_both_stores(stores, name, params):
         assert sorted(ours.rows, key=repr) == sorted(theirs.rows, key=repr)
 
 
-@pytest.mark.xfail(reason="after loading the Crossref dump and the OpenCitations citations, some citations of "
-                   "doi:10.1108/jd-12-2013-0166 lack their creation date and time span on Virtuoso (not found yet)")
 def test_the_same_counts_and_dates_on_both_stores(stores, counts_are_fresh):
     embedded, remote = stores
     derived = "SELECT ?s ?p ?o WHERE {{ GRAPH <{}graph/derived> {{ ?s ?p ?o }} }}"
