@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib.term import Literal, URIRef
@@ -20,10 +22,44 @@ from kg.sources import Registry
 from kg.queries import CannedQuery, ParamType, bind, catalogue, is_iri
 from kg.records import Scheme
 from kg.results import Result
-from kg.store.oxigraph import Answer, OxigraphStore
+from kg.store import Answer, Store
+from kg.store.oxigraph import OxigraphStore
+from kg.store.shards import Manifest, export_shards, load_shards
 
 META_GRAPH = str(KGV._NS) + "meta"
 _BASE_PROPERTY = str(KGV.baseIri)
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """Where a remote SPARQL 1.1 store is, and the credentials to write to it (never from the command line:
+    ``credentials`` reads $KG_PASSWORD, $KG_TOKEN or a file)."""
+
+    endpoint: str
+    update_endpoint: str | None = None
+    graph_store: str | None = None
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+    isql: str | None = None  # Virtuoso's SQL port (HOST:PORT), for kg load --bulk
+
+    def open(self, *, read_only: bool = False) -> Store:
+        from kg.store.remote import RemoteStore
+
+        return RemoteStore(self.endpoint, update_endpoint=self.update_endpoint, graph_store=self.graph_store,
+                           user=self.user, password=self.password, token=self.token, read_only=read_only,
+                           isql=self.isql)
+
+
+def credentials(file: Path | None = None) -> tuple[str | None, str | None]:
+    """(password, token): from ``file`` (its first line is the password), else $KG_PASSWORD and $KG_TOKEN.
+    Raises StoreError when the file cannot be read."""
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8").splitlines()[0].strip() or None, None
+        except (OSError, UnicodeDecodeError, IndexError) as exc:
+            raise StoreError(f"cannot read the password file: {exc}", source=str(file)) from None
+    return os.environ.get("KG_PASSWORD") or None, os.environ.get("KG_TOKEN") or None
 
 
 class KnowledgeGraph:
@@ -33,17 +69,33 @@ class KnowledgeGraph:
     ...     kg.load(["pubmed.xml.gz"])
     ...     kg.query("citing-articles", article="pmid:21933757").dicts()
 
-    ``path=None`` keeps the store in memory. ``base_iri`` is fixed when the store is created; opening it
-    later with another base raises StoreError.
+    ``path=None`` keeps the store in memory; ``path`` may also be a ``Remote`` (see ``KnowledgeGraph.remote``).
+    ``base_iri`` is fixed when the store is created; opening it later with another base raises StoreError.
     """
 
-    def __init__(self, path: str | Path | None = "kg-store", *, base_iri: str | None = None,
+    def __init__(self, path: str | Path | Remote | None = "kg-store", *, base_iri: str | None = None,
                  queries: Path | None = None, read_only: bool = False) -> None:
-        self.store = OxigraphStore(None if path is None else Path(path), read_only=read_only)
+        self.store: Store = path.open(read_only=read_only) if isinstance(path, Remote) else \
+            OxigraphStore(None if path is None else Path(path), read_only=read_only)
         self.read_only = read_only
         self.minter = Minter(self._base_iri(base_iri))
         self._queries_folder = queries
         self._catalogue: dict[str, CannedQuery] | None = None
+
+    @classmethod
+    def remote(cls, endpoint: str, *, update_endpoint: str | None = None, graph_store: str | None = None,
+               user: str | None = None, password: str | None = None, token: str | None = None,
+               isql: str | None = None, base_iri: str | None = None, queries: Path | None = None,
+               read_only: bool = False) -> KnowledgeGraph:
+        """A graph in a remote SPARQL 1.1 store: ``endpoint`` answers queries, ``update_endpoint`` (default: the
+        same) updates, ``graph_store`` (the Graph Store Protocol, optional) takes the loads' writes in big
+        batches, ``isql`` (Virtuoso's SQL port, HOST:PORT) runs its bulk loader for ``load_shards``. Virtuoso:
+        ``/sparql``, ``/sparql-auth`` and ``/sparql-graph-crud-auth`` with user ``dba``.
+
+        >>> kg = KnowledgeGraph.remote("http://127.0.0.1:8890/sparql", user="dba", password="...")  # doctest: +SKIP
+        """
+        return cls(Remote(endpoint, update_endpoint, graph_store, user, password, token, isql), base_iri=base_iri,
+                   queries=queries, read_only=read_only)
 
     def __enter__(self) -> KnowledgeGraph:
         return self
@@ -66,9 +118,11 @@ class KnowledgeGraph:
             if requested and requested != base:
                 raise StoreError(f"the store was created with base IRI {base}, not {requested}",
                                  source=str(self.store.path))
+            self.store.scope(META_GRAPH, base)
             return base
         base = requested or DEFAULT_BASE_IRI
         Minter(base)  # validates before anything is written
+        self.store.scope(META_GRAPH, base)
         if self.read_only:
             return base
         self.store.add([(META_GRAPH, _BASE_PROPERTY, Lit(base))], META_GRAPH)
@@ -114,6 +168,24 @@ class KnowledgeGraph:
         """Writes the graph to a file: ``nquads`` or ``trig`` keep each source's named graph; ``ntriples``,
         ``turtle``, ``jsonld`` and ``rdfxml`` write the union of all sources as one graph. Raises StoreError."""
         self.store.export(Path(path), format)
+
+    def export_shards(self, folder: str | Path, *, shards: int | None = None,
+                      shard_size: int | None = None) -> Manifest:
+        """Writes every graph as gzipped N-Quads files in ``folder``: ``shards`` files of about equal quads, or
+        files of at most ``shard_size`` uncompressed bytes, streamed, with ``manifest.json`` (files, quads and
+        graphs per file, SHA-256) for any store's bulk loader and ``load_shards``. Raises StoreError."""
+        sources = {str(s["graph"]): str(s.get("status")) for s in self.sources()}
+        return export_shards(self.store, Path(folder), base_iri=self.minter.base, sources=sources, shards=shards,
+                             shard_size=shard_size)
+
+    def load_shards(self, folder: str | Path) -> Manifest:
+        """Loads what ``export_shards`` wrote with the store's own bulk loader (Virtuoso's over isql, when it
+        shares kg's disk; Oxigraph's embedded), into a store holding none of kg's sources but the shards' own,
+        then checks every graph's quads against the manifest. Raises StoreError."""
+        manifest = load_shards(self.store, Path(folder), base_iri=self.minter.base,
+                               sources=Registry(self.store, self.minter).graphs())
+        self.store.flush()
+        return manifest
 
     # -- querying -------------------------------------------------------------------------------------------
     @property

@@ -12,9 +12,13 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError, MissingParameter, QueryError, QueryRefused, QueryTimeout
 from kg.results import Result, chunks
+
+if TYPE_CHECKING:
+    from kg.graph import Remote
 
 SOLUTION_TYPES = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
                   "text/csv": "csv", "text/tab-separated-values": "tsv"}
@@ -39,7 +43,7 @@ class Job:
     max_rows: int = 0
 
 
-def run_isolated(job: Job, *, store: Path, base_iri: str | None, timeout: float | None) -> Result:
+def run_isolated(job: Job, *, store: Path | Remote, base_iri: str | None, timeout: float | None) -> Result:
     """Runs ``job`` on the store, opened read-only (a snapshot, also of a store a server or a load holds), in a
     child process and returns its Result. Raises QueryTimeout past ``timeout`` seconds (None: no limit),
     KeyboardInterrupt on Ctrl-C, each time after ending the child; the child's KgError is raised again here."""

@@ -222,7 +222,13 @@ def _statistics(store: Store, base: str, delta: dict[str, int]) -> str:
     inserts = " ".join(f'<{base}stat/{quote(m, safe="")}> <{kgv.metric}> "{m}" ; <{kgv.count}> {n} .'
                        for m, n in sorted(current.items()) if n)
     return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
-            f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")
+            f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }}" + _insert_data(derived, inserts))
+
+
+def _insert_data(graph: str, triples: str) -> str:
+    """`` ; INSERT DATA`` of ``triples`` into ``graph``, or nothing when there are none (Virtuoso refuses an empty
+    GRAPH block)."""
+    return f" ; INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}" if triples.strip() else ""
 
 
 def repair(store: Store, minter: Minter) -> None:
@@ -246,6 +252,6 @@ def repair(store: Store, minter: Minter) -> None:
     inserts = " ".join(f'<{minter.base}stat/{quote(m, safe="")}> <{kgv.metric}> "{m}" ; <{kgv.count}> {n} .'
                        for m, n in sorted(totals.items()) if n)
     store.update(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{derived}> "
-                 f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }} ; INSERT DATA {{ GRAPH <{derived}> {{ {inserts} }} }}")
+                 f"{{ ?s <{kgv.metric}> ?m ; ?p ?o }} }}" + _insert_data(derived, inserts))
     from kg.consolidate import dates  # dates keeps its figures in this module's graph: imported when used
     dates.refresh_all(store, minter)

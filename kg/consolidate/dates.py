@@ -9,14 +9,12 @@ change touches (the articles it dates and the citations it states), not the size
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 
 from kg.consolidate import counts
 from kg.mapping.iris import Minter
 from kg.mapping.terms import Lit, date_literal, timespan
 from kg.mapping.vocab import DCTERMS, cito, kgv, prism
 from kg.records import PartialDate
-from kg.store import nquads
 from kg.store import Store
 
 # The rule that picks one date among the sources' (as article-metadata shows it): the most precise first, then
@@ -193,10 +191,7 @@ def _write(store: Store, graph: str, triples: Iterable[tuple]) -> None:
 
 
 def _replace(store: Store, graph: str, remove: list, add: list) -> None:
-    def data(triples: Iterable) -> str:
-        return " ".join(f"<{s}> <{p}> {nquads.literal(o.value, o.datatype)} ." for s, p, o in triples)
-    store.update(f"DELETE DATA {{ GRAPH <{graph}> {{ {data(remove)} }} }} ; "
-                 f"INSERT DATA {{ GRAPH <{graph}> {{ {data(add)} }} }}")
+    store.replace([(s, p, o, graph) for s, p, o in remove], [(s, p, o, graph) for s, p, o in add])
 
 
 def _partial(text: str) -> PartialDate:

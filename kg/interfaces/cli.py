@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.version import __version__
 from kg.errors import KgError, MissingParameter, StoreBusy
-from kg.graph import KnowledgeGraph
+from kg.graph import KnowledgeGraph, Remote, credentials
 from kg.queries import catalogue
 from kg.readers import READERS
 from kg.readers.limits import MAX_BYTES
@@ -19,6 +19,7 @@ from rdflib import Literal
 
 from kg.results import OutputFormat, Result
 from kg.store.oxigraph import EXPORT_FORMATS
+from kg.store.shards import MANIFEST
 from kg.workers import Job, run_isolated
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -26,16 +27,48 @@ DEFAULT_TIMEOUT = 60.0
 _POLL = 0.5  # seconds between attempts to open a store another process writes to (--wait)
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="DIR", type=Path, default=Path(os.environ.get("KG_STORE", "kg-store")),
+def _target_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The store options, accepted before the command (``defaults``: with their defaults) and after it (without
+    defaults, so that one given before is kept)."""
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+    parser.add_argument("--store", metavar="DIR", type=Path, default=default(Path(os.environ.get("KG_STORE", "kg-store"))),
                         help="the embedded store's folder, created on first use (default: $KG_STORE or ./kg-store)")
-    common.add_argument("--base-iri", metavar="IRI", default=os.environ.get("KG_BASE_IRI"),
+    parser.add_argument("--base-iri", metavar="IRI", default=default(os.environ.get("KG_BASE_IRI")),
                         help="base of the IRIs minted for a new store (default: https://kg.example.org/); "
                              "fixed once the store exists")
-    common.add_argument("--wait", metavar="SECONDS", type=float, default=0.0,
+    parser.add_argument("--wait", metavar="SECONDS", type=float, default=default(0.0),
                         help="when another kg process is writing to the store, wait this long for it (default: 0, "
                         "fail at once); sources, export, query and sparql read a snapshot and never wait")
+    parser.add_argument("--endpoint", metavar="URL", default=default(os.environ.get("KG_ENDPOINT")),
+                        help="a remote SPARQL 1.1 store's query endpoint instead of the embedded store (default: "
+                        "$KG_ENDPOINT); e.g. Virtuoso's http://HOST:8890/sparql")
+    parser.add_argument("--update-endpoint", metavar="URL", default=default(os.environ.get("KG_UPDATE_ENDPOINT")),
+                        help="its SPARQL Update endpoint (default: the query endpoint; Virtuoso: /sparql-auth)")
+    parser.add_argument("--graph-store", metavar="URL", default=default(os.environ.get("KG_GRAPH_STORE")),
+                        help="its Graph Store Protocol endpoint, for batched writes (Virtuoso: "
+                        "/sparql-graph-crud-auth); without it, writes go as INSERT DATA")
+    parser.add_argument("--user", metavar="USER", default=default(os.environ.get("KG_USER")),
+                        help="the user to write as; the password comes from $KG_PASSWORD or --password-file, a "
+                        "bearer token from $KG_TOKEN, never from the command line")
+    parser.add_argument("--password-file", metavar="FILE", type=Path, default=default(None),
+                        help="a file whose first line is the password (else $KG_PASSWORD)")
+    parser.add_argument("--isql", metavar="HOST:PORT", default=default(os.environ.get("KG_ISQL")),
+                        help="Virtuoso's SQL port, for kg load --bulk (default: $KG_ISQL, else the endpoint's host "
+                        "and 1111)")
+
+
+def _target(args: argparse.Namespace) -> Path | Remote:
+    """The embedded store's folder, or the remote store the options name."""
+    if not getattr(args, "endpoint", None):
+        return args.store
+    password, token = credentials(args.password_file)
+    return Remote(args.endpoint, args.update_endpoint, args.graph_store, args.user, password, token, args.isql)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _target_options(common, defaults=False)
     guarded = argparse.ArgumentParser(add_help=False)
     guarded.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                          help=f"stop the query after this long, exit code 1 (default: {DEFAULT_TIMEOUT:g}; 0: none)")
@@ -45,13 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description="Load bibliographic records into an OpenCitations-"
                                      "model RDF graph and query it.")
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    _target_options(parser, defaults=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     load = sub.add_parser("load", parents=[common], help="load files, folders or - (stdin) into the store",
                           description="Load sources into the store, each into its own named graph. The format "
                           "is detected from the content; .gz is decompressed. Loading an unchanged file again "
                           "does nothing; a changed file replaces what it stated before.")
-    load.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder (all its files) or - for stdin")
+    load.add_argument("paths", nargs="*", metavar="PATH", help="a file, a folder (all its files) or - for stdin")
+    load.add_argument("--bulk", metavar="DIR", type=Path,
+                      help="load the shards kg export --shards wrote with the store's own bulk loader (Virtuoso's "
+                      "over isql, as dba, when the server shares this disk and DIR is in its DirsAllowed), instead "
+                      "of PATHs")
     load.add_argument("--format", choices=sorted(READERS), help="skip detection and read every input as this")
     load.add_argument("--quiet", action="store_true", help="no progress bar and no report")
     load.add_argument("--max-bytes", metavar="SIZE", type=_size, default=MAX_BYTES,
@@ -87,8 +125,15 @@ def _parser() -> argparse.ArgumentParser:
                             description="Write the store to a file for other semantic-web tools or another store's "
                             "bulk loader. nquads and trig keep each source's named graph; the other formats "
                             "write the union of all sources as one graph.")
-    export.add_argument("output", type=Path, metavar="FILE")
+    export.add_argument("output", type=Path, metavar="FILE|DIR", help="the file (.gz: gzipped), or with --shards "
+                        "or --shard-size the folder of shards")
     export.add_argument("--format", "-f", choices=sorted(EXPORT_FORMATS), default="nquads")
+    sharded = export.add_mutually_exclusive_group()
+    sharded.add_argument("--shards", metavar="N", type=_positive,
+                         help="write N gzipped N-Quads files of about equal quads, and manifest.json (for bulk "
+                         "loaders)")
+    sharded.add_argument("--shard-size", metavar="BYTES", type=_positive,
+                         help="write gzipped N-Quads files of at most BYTES uncompressed each, and manifest.json")
     validate = sub.add_parser("validate", parents=[common], help="check the store against kg's SHACL shapes",
                               description="Check every article (or a random sample) with everything it reaches "
                               "against ontologies/shapes.ttl (or --shapes FILE) with pySHACL, a batch at a time. "
@@ -131,8 +176,11 @@ def _parser() -> argparse.ArgumentParser:
                            description="Generate a seeded synthetic PubMed corpus and measure, side by side: kg load "
                            "end to end, pyoxigraph's bulk loader alone, rdflib, the oc_ocdm peer, an incremental "
                            "load and every canned query. Writes bench-N.json and bench-N.md.")
-    bench.add_argument("what", nargs="?", choices=["serve"],
-                       help="serve: load-test `kg serve` (and Oxigraph's server, with --oxigraph) on --store")
+    bench.add_argument("what", nargs="?", choices=["serve", "virtuoso"],
+                       help="serve: load-test `kg serve` (and Oxigraph's server, with --oxigraph) on --store; "
+                       "virtuoso: load the corpus (or --baseline FILE alone) into a private Virtuoso by the Graph "
+                       "Store Protocol, INSERT DATA and shards + its bulk loader beside the embedded load, and time "
+                       "every canned query on both (needs virtuoso-opensource)")
     bench.add_argument("--store", type=Path, help="kg bench serve: the store to serve (e.g. WORK/store-10000)")
     bench.add_argument("--clients", type=int, default=8, help="kg bench serve: concurrent clients (default: 8)")
     bench.add_argument("--seconds", type=float, default=20.0, help="kg bench serve: seconds per workload")
@@ -214,6 +262,8 @@ def _bench(args: argparse.Namespace) -> int:
         for path in serve.report(found, args.out):
             print(path)
         return EXIT_OK
+    if args.what == "virtuoso":
+        return _bench_virtuoso(args)
     options = Options(args.articles, args.work, seed=args.seed, density=args.density, peer_python=args.peer_python,
                       baseline=args.baseline, profile=args.profile, queries_only=args.queries_only)
     try:
@@ -222,6 +272,27 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"kg: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for path in report.write(results, args.out):
+        print(path)
+    return EXIT_OK
+
+
+def _bench_virtuoso(args: argparse.Namespace) -> int:
+    from kg.bench import remote
+    from kg.bench.run import Options, _corpus
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+    if args.baseline is not None:
+        source, label, articles = args.baseline, "real-" + args.baseline.name.split(".")[0], None
+    else:
+        options = Options(args.articles, args.work, seed=args.seed)
+        args.work.mkdir(parents=True, exist_ok=True)
+        source = args.work / f"corpus-{args.articles}-{args.seed}.xml.gz"
+        _corpus(options, source, log)
+        label, articles = str(args.articles), args.articles
+    results = remote.bench_virtuoso(source, args.work, label=label, articles=articles, log=log,
+                                    save=lambda partial: remote.write(partial, args.out))
+    for path in remote.write(results, args.out):
         print(path)
     return EXIT_OK
 
@@ -246,6 +317,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _query(args, parser)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "load" and (not args.paths) == (args.bulk is None):
+        parser.error("kg load takes PATHs or --bulk DIR, one of them")
     if (served := _served(args)) is not None:
         return served
     if args.command == "load":
@@ -272,6 +345,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             written = infer(graph.store, graph.minter, sample_size=args.sample, seed=args.seed)
             print(f"inferred: {written} statements in {graph.minter.base}graph/inferred", file=sys.stderr)
             return EXIT_OK
+        if args.command == "export" and (args.shards or args.shard_size):
+            manifest = graph.export_shards(args.output, shards=args.shards, shard_size=args.shard_size)
+            print(f"exported {manifest.quads} quads in {len(manifest.files)} shards: {args.output / MANIFEST}",
+                  file=sys.stderr)
+            return EXIT_OK
         if args.command == "export":
             graph.export(args.output, format=args.format)
             return EXIT_OK
@@ -284,7 +362,7 @@ def _open(args: argparse.Namespace, *, read_only: bool = False) -> KnowledgeGrap
     deadline, told = time.monotonic() + args.wait, False
     while True:
         try:
-            return KnowledgeGraph(args.store, base_iri=args.base_iri, read_only=read_only)
+            return KnowledgeGraph(_target(args), base_iri=args.base_iri, read_only=read_only)
         except StoreBusy:
             if time.monotonic() >= deadline:
                 raise
@@ -318,6 +396,12 @@ def _load(args: argparse.Namespace) -> tuple[int, str]:
     try:
         with _open(args) as graph:
             _note_interrupted(graph)
+            if args.bulk is not None:
+                started = time.perf_counter()
+                manifest = graph.load_shards(args.bulk)
+                return EXIT_OK, "" if args.quiet else (f"bulk-loaded {manifest.quads} quads from "
+                                                        f"{len(manifest.files)} shards in "
+                                                        f"{time.perf_counter() - started:.1f} s")
             report = graph.load(args.paths, format=args.format, progress=not args.quiet, strict=args.strict,
                                 max_bytes=args.max_bytes)
     finally:
@@ -332,10 +416,15 @@ def _served(args: argparse.Namespace) -> int | None:
     that writes fails at once saying how to load; None when no server holds the store."""
     from kg.interfaces.server.serve import load_through, served_by
 
+    if getattr(args, "endpoint", None):
+        return None
     info = served_by(args.store)
     if info is None or args.command == "bench":
         return None
     token = os.environ.get("KG_UPDATE_TOKEN", "").strip()
+    if getattr(args, "bulk", None) is not None:
+        raise KgError(f"the store is served by kg serve at {info['url']} (pid {info['pid']}): stop the server to "
+                      "bulk-load into it", source=str(args.store))
     if args.command != "load" or not token:
         raise KgError(f"the store is served by kg serve at {info['url']} (pid {info['pid']}): "
                       + ("set $KG_UPDATE_TOKEN to the server's update token and kg load sends the files "
@@ -357,7 +446,8 @@ def _serve(args: argparse.Namespace) -> int:
     serve(Settings(args.store.resolve(), host=args.host, port=args.port, timeout=args.timeout or 10 ** 9,
                    max_rows=args.max_rows, workers=args.workers, max_waiting=args.max_waiting,
                    max_body=args.max_body, cors=tuple(args.cors), token=token(args.update_token_file),
-                   allow_service=args.allow_service, base_iri=args.base_iri))
+                   allow_service=args.allow_service, base_iri=args.base_iri,
+                   remote=target if isinstance(target := _target(args), Remote) else None))
     return EXIT_OK
 
 
@@ -372,7 +462,7 @@ def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         job = Job(name=args.name, params=_params(args.param, parser))
     else:
         job = Job(text=_query_text(args.text), allow_service=args.allow_service)
-    result = run_isolated(job, store=args.store, base_iri=args.base_iri, timeout=args.timeout or None)
+    result = run_isolated(job, store=_target(args), base_iri=args.base_iri, timeout=args.timeout or None)
     sys.stdout.write(result.render(OutputFormat(args.format)))
     return EXIT_OK
 

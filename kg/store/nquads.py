@@ -20,9 +20,9 @@ def literal(value: str, datatype: str = XSD_STRING) -> str:
     return f'"{text}"' if datatype == XSD_STRING else f'"{text}"^^<{datatype}>'
 
 
-def serialize(triples: Iterable[Triple], graph: str) -> str:
-    """N-Quads lines for ``triples`` in the named graph ``graph``."""
-    g = f"<{graph}> .\n"
+def serialize(triples: Iterable[Triple], graph: str | None) -> str:
+    """N-Quads lines for ``triples`` in the named graph ``graph`` (N-Triples lines when it is None)."""
+    g = f"<{graph}> .\n" if graph is not None else ".\n"
     lines = []
     append = lines.append
     for s, p, o in triples:

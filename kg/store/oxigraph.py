@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,7 +22,7 @@ from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
 from kg.mapping.terms import Lit, Object, Triple
 from kg.results import Result
-from kg.store import Quad, nquads
+from kg.store import Answer, Quad, nquads
 
 _FULL = ("No space left on device", "File too large")  # RocksDB's words for ENOSPC and EFBIG
 CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
@@ -34,18 +33,6 @@ EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt
 
 PREFIXES = {name.lower(): str(getattr(vocab, name)._NS) for name in  # the prefixes of Turtle answers
             ("FABIO", "CITO", "DCTERMS", "PRISM", "PRO", "FOAF", "DATACITE", "FRBR", "C4O", "BIRO", "OCO", "LITERAL")}
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """A query's answer as the store gives it: ``boolean`` (ASK), ``columns`` and lazy ``rows`` of rdflib terms
-    (SELECT), or ``triples`` (CONSTRUCT, DESCRIBE; for ``OxigraphStore.write_triples``)."""
-
-    boolean: bool | None = None
-    columns: tuple[str, ...] = ()
-    rows: Iterator[tuple[Node | None, ...]] = iter(())
-    triples: Iterator[object] | None = None
-    solutions: object = None  # the store's own SELECT answer, for ``OxigraphStore.write_solutions``
 
 
 class OxigraphStore:
@@ -69,6 +56,9 @@ class OxigraphStore:
                                 "for it to finish (--wait SECONDS waits for it)", source=str(path)) from exc
             raise failure(exc, "open the store", path) from exc
         self._iris: dict[str, ox.NamedNode] = {}
+
+    def scope(self, meta_graph: str, base: str) -> None:
+        """Nothing to do: queries here see every named graph, and only kg writes this store."""
 
     def _iri(self, iri: str) -> ox.NamedNode:
         node = self._iris.get(iri)
@@ -176,17 +166,45 @@ class OxigraphStore:
         self.update(f"DELETE DATA {{ {data(remove)} }} ; INSERT DATA {{ {data(add)} }}")
 
     def export(self, output: Path, fmt: str) -> None:
-        """Writes the store to ``output``: every named graph for nquads/trig; the union of the graphs (one RDF
-        graph) for ntriples, turtle, jsonld and rdfxml. Raises StoreError."""
+        """Writes the store to ``output`` (gzipped when its name ends in .gz), streamed: every named graph for
+        nquads and trig; the union of the graphs (one RDF graph, each triple once) for ntriples, turtle, jsonld
+        and rdfxml; with the SPAR prefixes where the format has them (a JSON-LD @context). Raises StoreError."""
+        from kg.store import jsonld, output_file
+
         rdf_format = EXPORT_FORMATS[fmt]
         try:
-            if rdf_format.supports_datasets:
-                self._store.dump(str(output), rdf_format)
-            else:
-                triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-                triples.serialize(str(output), rdf_format)
+            with output_file(output) as out:
+                if fmt in ("nquads", "trig"):
+                    self._store.dump(out, rdf_format, prefixes=PREFIXES if fmt == "trig" else None)
+                    return
+                triples = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                            use_default_graph_as_union=True)
+                if fmt == "jsonld":
+                    jsonld.write(((t.subject.value, t.predicate.value, _object(t.object)) for t in triples), out,
+                                 prefixes=PREFIXES)
+                else:
+                    ox.serialize(triples, out, rdf_format, prefixes=None if fmt == "ntriples" else PREFIXES)
         except (OSError, ValueError, SyntaxError) as exc:
             raise StoreError(f"cannot export: {exc}", source=str(output)) from exc
+
+    def dump_graph(self, graph: str, output: BinaryIO) -> None:
+        """Writes the quads of one named graph to ``output`` as N-Quads, as they are read (never held whole)."""
+        try:
+            ox.serialize(self._store.quads_for_pattern(None, None, None, self._iri(graph)), output,
+                         ox.RdfFormat.N_QUADS)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read the store: {exc}", source=str(self.path)) from exc
+
+    def load_shards(self, folder: Path, files: list[str]) -> None:
+        """Loads gzipped N-Quads files (kg export --shards) with Oxigraph's bulk loader, one after another."""
+        import gzip
+
+        try:
+            for name in files:
+                with gzip.open(folder / name, "rb") as shard:
+                    self._store.bulk_load(shard, ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"cannot load the shards: {exc}", source=str(folder)) from exc
 
     def write_graph(self, data: bytes, media_type: str, graph: str, *, replace: bool) -> int:
         """Parses RDF (``media_type``) into ``graph``, after emptying it when ``replace`` (the Graph Store

@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
-from kg.graph import KnowledgeGraph
+from kg.graph import KnowledgeGraph, Remote
 from kg.interfaces.server import answers, api, describe, pages, protocol, writes
 from kg.interfaces.server.pool import Pool
 
@@ -38,6 +38,11 @@ class Settings:
     token: bytes | None = None    # the update token; None: read-only
     allow_service: bool = False   # SERVICE and LOAD reach other addresses: off unless asked for
     base_iri: str | None = None
+    remote: Remote | None = None  # a remote SPARQL store to front instead of the embedded one in ``store``
+
+    @property
+    def target(self) -> Path | Remote:
+        return self.remote or self.store
 
 
 class AbortOnFailedStream:
@@ -59,14 +64,15 @@ def create_app(settings: Settings, *, graph: KnowledgeGraph | None = None) -> St
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
-        app.state.graph = graph or KnowledgeGraph(settings.store, base_iri=settings.base_iri)
+        app.state.graph = graph or KnowledgeGraph(settings.target, base_iri=settings.base_iri)
         app.state.graph.store.flush()
-        app.state.pool = Pool(settings.store, workers=settings.workers, timeout=settings.timeout,
+        app.state.pool = Pool(settings.target, workers=settings.workers, timeout=settings.timeout,
                               max_waiting=settings.max_waiting)
         marker = settings.store / SERVED
         try:
             await app.state.pool.start()
-            marker.write_text(json.dumps({"pid": os.getpid(), "url": f"http://{settings.host}:{settings.port}/"}))
+            if settings.remote is None:
+                marker.write_text(json.dumps({"pid": os.getpid(), "url": f"http://{settings.host}:{settings.port}/"}))
             yield
         finally:
             marker.unlink(missing_ok=True)

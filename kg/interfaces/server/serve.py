@@ -69,7 +69,7 @@ def serve(settings: Settings) -> None:
     """Serves until interrupted (Ctrl-C or SIGTERM end it cleanly). Raises StoreError when the store is held."""
     import uvicorn
 
-    if (info := served_by(settings.store)) is not None:
+    if settings.remote is None and (info := served_by(settings.store)) is not None:
         raise StoreError(f"kg serve already serves this store at {info['url']} (pid {info['pid']})",
                          source=str(settings.store))
     with socket.socket() as probe:  # a taken port is one kg: line, before the store is opened
@@ -77,6 +77,6 @@ def serve(settings: Settings) -> None:
             probe.bind((settings.host, settings.port))
         except OSError as exc:
             raise KgError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}") from None
-    graph = KnowledgeGraph(settings.store, base_iri=settings.base_iri)  # StoreError here, not in uvicorn
+    graph = KnowledgeGraph(settings.target, base_iri=settings.base_iri)  # StoreError here, not in uvicorn
     uvicorn.run(create_app(settings, graph=graph), host=settings.host, port=settings.port, log_level="warning",
                 timeout_graceful_shutdown=5)

@@ -115,7 +115,7 @@ async def load(request: Request) -> Response:
     path = folder / name
     async with state.pool.writing():
         def write_and_load():
-            folder.mkdir(exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             path.write_bytes(body)
             return state.graph.load([path], format=request.query_params.get("format"))
         report = await asyncio.to_thread(write_and_load)
