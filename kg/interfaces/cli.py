@@ -462,7 +462,13 @@ def _query(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         job = Job(name=args.name, params=_params(args.param, parser))
     else:
         job = Job(text=_query_text(args.text), allow_service=args.allow_service)
-    result = run_isolated(job, store=_target(args), base_iri=args.base_iri, timeout=args.timeout or None)
+    # SIGINT stops the query even when kg was started with it ignored (a shell's background job, `nohup`): as
+    # `kg load` does, the handler is set here rather than inherited
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = run_isolated(job, store=_target(args), base_iri=args.base_iri, timeout=args.timeout or None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     sys.stdout.write(result.render(OutputFormat(args.format)))
     return EXIT_OK
 
