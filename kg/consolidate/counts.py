@@ -38,23 +38,55 @@ def recount(store: Store, base: str, articles: set[str] | None = None) -> None:
 
 def replace(store: Store, minter: Minter, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:
     """Removes and adds quads in the sources' graphs (a merge, a withdrawn record) and keeps the counts and
-    statistics right: ``touched`` holds every node the change concerns, as it was and as it becomes."""
-    before = local_statistics(store, touched)
+    statistics right: ``touched`` holds every node the change concerns, as it was and as it becomes. The
+    citation figures change by the citations (citing-cited pairs) the removed and added quads state that exist
+    in some graph before and not after, or after and not before: work in proportion to the change, not to the
+    citations of the articles it touches."""
     old, new = sorted(remove - add, key=repr), sorted(add - remove, key=repr)
+    pairs = {(q[0], q[2]) for q in (*old, *new) if q[1] == str(cito.cites)}
+    before, cited_before = local_statistics(store, touched), _stated(store, minter.base, pairs)
     for start in range(0, max(len(old), len(new)), 20_000):
         store.replace(old[start:start + 20_000], new[start:start + 20_000])
     faults.point("replace:quads")  # the quads renamed or withdrawn, their figures not yet
-    after = local_statistics(store, touched)
-    add_statistics(store, minter.base, {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)})
-    articles = {n for n in touched if minter.is_article(n)}
-    around = set(articles)
-    for chunk in _chunks(sorted(articles)):
-        values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
-        around |= {str(o) for (o,) in store.query(f"SELECT DISTINCT ?o WHERE {{ {values} {{ ?a <{cito.cites}> ?o }} "
-                                                  f"UNION {{ ?o <{cito.cites}> ?a }} }}").rows}
-    recount(store, minter.base, around)
+    after, cited_after = local_statistics(store, touched), _stated(store, minter.base, pairs)
+    delta = {m: after.get(m, 0) - before.get(m, 0) for m in set(before) | set(after)}
+    delta["citations"] = len(cited_after) - len(cited_before)
+    changes: dict[tuple[str, str], int] = {}
+    for (citing, cited), sign in [(p, -1) for p in cited_before - cited_after] + [(p, 1) for p in cited_after - cited_before]:
+        changes[(str(kgv.citationCount), cited)] = changes.get((str(kgv.citationCount), cited), 0) + sign
+        changes[(str(kgv.referenceCount), citing)] = changes.get((str(kgv.referenceCount), citing), 0) + sign
+    updates = [_statistics(store, minter.base, delta), _change_counts(minter.base, changes)]
+    if update := " ;\n".join(u for u in updates if u):
+        store.update(update)
     from kg.consolidate import dates  # dates keeps its figures in this module's graph: imported when used
+    articles = {n for n in touched if minter.is_article(n)}
     dates.refresh(store, minter, articles, {n for n in touched if n.startswith(minter.base + "ci/")})
+
+
+def _stated(store: Store, base: str, pairs: set[tuple[str, object]]) -> set[tuple[str, str]]:
+    """The citing-cited pairs of ``pairs`` that some source's graph states."""
+    derived, found = derived_graph(base), set()
+    for chunk in _chunks(sorted(pairs, key=repr)):
+        values = "VALUES (?s ?o) { " + " ".join(f"(<{s}> <{o}>)" for s, o in chunk) + " }"
+        found |= {(str(s), str(o)) for s, o in store.query(
+            f"SELECT DISTINCT ?s ?o WHERE {{ {values} GRAPH ?g {{ ?s <{cito.cites}> ?o }} FILTER(?g != <{derived}>) }}",
+            union=False).rows}
+    return found
+
+
+def _change_counts(base: str, changes: dict[tuple[str, str], int]) -> str:
+    """The update that adds each change to an article's citation or reference count ("" when none)."""
+    derived = derived_graph(base)
+    updates = []
+    for prop in (str(kgv.citationCount), str(kgv.referenceCount)):
+        rows = [(a, n) for (p, a), n in sorted(changes.items()) if p == prop and n]
+        for chunk in _chunks(rows):
+            values = "VALUES (?a ?delta) { " + " ".join(f"(<{a}> {n})" for a, n in chunk) + " }"
+            updates.append(f"DELETE {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
+                           f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?new }} }} WHERE {{ {values} "
+                           f"OPTIONAL {{ GRAPH <{derived}> {{ ?a <{prop}> ?old }} }} "
+                           f"BIND(COALESCE(?old, 0) + ?delta AS ?sum) BIND(IF(?sum > 0, ?sum, ?none) AS ?new) }}")
+    return " ;\n".join(updates)
 
 
 def _chunks(items: list[str], size: int = 2000) -> list[list[str]]:
@@ -184,23 +216,19 @@ def contribution(store: Store, graph: str, *, shared: set[str] | None = None) ->
 
 
 def local_statistics(store: Store, nodes: set[str]) -> dict[str, int]:
-    """The statistics that ``nodes`` take part in (articles, authors, journals and declared counts among them,
-    citations from or to them), counted over every source: taken before and after a merge renames the nodes,
-    the difference is what the merge changed."""
+    """The statistics that ``nodes`` take part in (articles, authors, journals and declared counts among them;
+    citations are counted by ``replace`` from its pairs), counted over every source: taken before and after a
+    merge renames the nodes, the difference is what the merge changed."""
     counts: dict[str, int] = {}
-    pairs: set[tuple[object, object]] = set()  # citations, kept whole: both ends may be in different chunks
     for chunk in _chunks(sorted(nodes)):
         values = "VALUES ?k { " + " ".join(f"<{n}>" for n in chunk) + " }"
-        pairs.update(store.query(f"SELECT DISTINCT ?x ?y WHERE {{ {{ {values} ?k <{cito.cites}> ?y BIND(?k AS ?x) }} "
-                                 f"UNION {{ {values} ?x <{cito.cites}> ?k BIND(?k AS ?y) }} }}").rows)
         for metric, pattern, _, counted in _STATS:
             if counted == "*":
-                continue  # citations are counted below
+                continue  # citations: replace counts them from the pairs it changes
             for m, n in store.query(f"SELECT ?metric (COUNT({counted}) AS ?n) WHERE {{ {values} {pattern} "
                                     f"BIND({metric} AS ?metric) }} GROUP BY ?metric").rows:
                 if m is not None:
                     counts[str(m)] = counts.get(str(m), 0) + int(n)
-    counts["citations"] = len(pairs)
     return counts
 
 
