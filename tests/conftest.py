@@ -182,3 +182,19 @@ def remote_graph(virtuoso):
     virtuoso.wipe()
     with open_remote(virtuoso) as kg:
         yield kg
+
+
+@pytest.fixture()
+def load_in_order(counts_are_fresh):
+    """Loads some of ``sources`` (name: file) into a new store at ``path``, in ``order``, checking after each load
+    that none failed and that the kept figures equal a count from scratch; returns the open graph."""
+    from kg import KnowledgeGraph
+
+    def load(path: Path, sources: dict[str, Path], order) -> KnowledgeGraph:
+        kg = KnowledgeGraph(path)
+        for name in order:
+            report = kg.load(sources[name])
+            assert not report.failed, report.render()
+            counts_are_fresh(kg)
+        return kg
+    return load

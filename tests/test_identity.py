@@ -33,19 +33,10 @@ def nodes_with(kg: KnowledgeGraph, predicate: str, value: str) -> list[str]:
     return [str(n) for (n,) in kg.sparql(f"SELECT DISTINCT ?n WHERE {{ ?n <{predicate}> '{value}' }}").rows]
 
 
-def load_in_order(path: Path, sources: dict[str, Path], order: tuple[str, ...], counts_are_fresh) -> KnowledgeGraph:
-    kg = KnowledgeGraph(path)
-    for name in order:
-        report = kg.load(sources[name])
-        assert not report.failed, report.render()
-        counts_are_fresh(kg)
-    return kg
-
-
-def test_any_order_gives_the_same_graph(tmp_path, sources, counts_are_fresh):
+def test_any_order_gives_the_same_graph(tmp_path, sources, load_in_order):
     graphs = {}
     for order in permutations(sources):
-        with load_in_order(tmp_path / "-".join(order), sources, order, counts_are_fresh) as kg:
+        with load_in_order(tmp_path / "-".join(order), sources, order) as kg:
             graphs[order] = quads(kg)
             assert nodes_with(kg, "http://prismstandard.org/namespaces/basic/2.0/doi", DOI) == \
                 ["https://kg.example.org/br/pmid/39917195"]
@@ -93,22 +84,22 @@ def test_each_author_appears_once(merged):
     assert int(roles[0][0]) == 7
 
 
-def test_unloading_the_linking_sources_splits_the_article(tmp_path, sources, counts_are_fresh):
-    with load_in_order(tmp_path / "all", sources, tuple(sources), counts_are_fresh) as kg:
+def test_unloading_the_linking_sources_splits_the_article(tmp_path, sources, counts_are_fresh, load_in_order):
+    with load_in_order(tmp_path / "all", sources, tuple(sources)) as kg:
         kg.unload(sources["pubmed"])  # the page still links the DOI to the PMID: still one node
         counts_are_fresh(kg)
-        with load_in_order(tmp_path / "two", sources, ("page", "crossref"), counts_are_fresh) as fresh:
+        with load_in_order(tmp_path / "two", sources, ("page", "crossref")) as fresh:
             assert quads(kg) == quads(fresh)
         kg.unload(sources["page"])  # no source left says the DOI is PMID 39917195's
         counts_are_fresh(kg)
         assert nodes_with(kg, "http://prismstandard.org/namespaces/basic/2.0/doi", DOI) == \
             [f"https://kg.example.org/br/doi/{DOI.replace('/', '%2F')}"]
-        with load_in_order(tmp_path / "one", sources, ("crossref",), counts_are_fresh) as fresh:
+        with load_in_order(tmp_path / "one", sources, ("crossref",)) as fresh:
             assert quads(kg) == quads(fresh)
 
 
-def test_unloading_and_loading_again_gives_the_merged_graph(tmp_path, merged, sources, counts_are_fresh):
-    with load_in_order(tmp_path / "again", sources, ("crossref", "pubmed", "page"), counts_are_fresh) as kg:
+def test_unloading_and_loading_again_gives_the_merged_graph(tmp_path, merged, sources, counts_are_fresh, load_in_order):
+    with load_in_order(tmp_path / "again", sources, ("crossref", "pubmed", "page")) as kg:
         kg.unload(sources["crossref"])
         kg.unload(sources["pubmed"])
         counts_are_fresh(kg)

@@ -65,19 +65,10 @@ def _conflicts(kg: KnowledgeGraph) -> list[tuple[str, str]]:
                   if r["problem"] == "conflict" and r["value"] == DOI)
 
 
-def _load(path: Path, sources: dict[str, Path], order, counts_are_fresh) -> KnowledgeGraph:
-    kg = KnowledgeGraph(path)
-    for name in order:
-        report = kg.load(sources[name])
-        assert not report.failed, report.render()
-        counts_are_fresh(kg)
-    return kg
-
-
-def test_two_pmids_sharing_a_doi_are_two_articles_in_any_order(tmp_path, sources, counts_are_fresh):
+def test_two_pmids_sharing_a_doi_are_two_articles_in_any_order(tmp_path, sources, load_in_order):
     graphs = {}
     for order in permutations(["first", "second", "citer"]):
-        with _load(tmp_path / "-".join(order), sources, order, counts_are_fresh) as kg:
+        with load_in_order(tmp_path / "-".join(order), sources, order) as kg:
             assert _holders(kg) == ["doi/10.1093%2Fajcn%2F32.2.277", "pmid/420122", "pmid/420123"]
             assert _conflicts(kg) == [("doi/10.1093%2Fajcn%2F32.2.277", "3 articles"),
                                       ("pmid/420122", "3 articles"), ("pmid/420123", "3 articles")]
@@ -88,24 +79,24 @@ def test_two_pmids_sharing_a_doi_are_two_articles_in_any_order(tmp_path, sources
     assert all(found == first for found in graphs.values())
 
 
-def test_a_stub_merged_before_the_conflict_is_parted_when_it_comes(tmp_path, sources, counts_are_fresh):
+def test_a_stub_merged_before_the_conflict_is_parted_when_it_comes(tmp_path, sources, counts_are_fresh, load_in_order):
     """The record and a reference giving only its DOI in one file: the stub is the record's article until a second
     record with that DOI comes, then a stub of its own, as when the second record came first."""
-    with _load(tmp_path / "a", sources, ["first+citer"], counts_are_fresh) as kg:
+    with load_in_order(tmp_path / "a", sources, ["first+citer"]) as kg:
         assert _holders(kg) == ["pmid/420122"] and _conflicts(kg) == []
         assert kg.load(sources["second"]).sources[0].status == "loaded"
         counts_are_fresh(kg)
         late = _quads(kg)
         assert _holders(kg) == ["doi/10.1093%2Fajcn%2F32.2.277", "pmid/420122", "pmid/420123"]
-    with _load(tmp_path / "b", sources, ["second", "first+citer"], counts_are_fresh) as kg:
+    with load_in_order(tmp_path / "b", sources, ["second", "first+citer"]) as kg:
         assert _quads(kg) == late
 
 
-def test_unloading_the_second_record_ends_the_conflict(tmp_path, sources, counts_are_fresh):
-    with _load(tmp_path / "all", sources, ["first", "citer", "second"], counts_are_fresh) as kg:
+def test_unloading_the_second_record_ends_the_conflict(tmp_path, sources, counts_are_fresh, load_in_order):
+    with load_in_order(tmp_path / "all", sources, ["first", "citer", "second"]) as kg:
         kg.unload(sources["second"])
         counts_are_fresh(kg)
         assert _holders(kg) == ["pmid/420122"] and _conflicts(kg) == []
         after = _quads(kg)
-    with _load(tmp_path / "fresh", sources, ["first", "citer"], counts_are_fresh) as kg:
+    with load_in_order(tmp_path / "fresh", sources, ["first", "citer"]) as kg:
         assert _quads(kg) == after

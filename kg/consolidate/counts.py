@@ -19,21 +19,10 @@ def derived_graph(base: str) -> str:
     return f"{base}graph/derived"
 
 
-def recount(store: Store, base: str, articles: set[str] | None = None) -> None:
-    """Recounts the counts of ``articles`` (after merges renamed them), or of every article from scratch (a
-    repair; loads keep them right by ``count_in`` and ``count_out``)."""
-    if articles is None:
-        _recount_all(store, derived_graph(base))
-        return
-    derived = derived_graph(base)
-    for chunk in _chunks(sorted(articles)):
-        values = "VALUES ?a { " + " ".join(f"<{a}>" for a in chunk) + " }"
-        updates = [f"DELETE {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ {values} GRAPH <{derived}> "
-                   f"{{ ?a <{prop}> ?n }} }}" for prop, _ in _COUNTS]
-        updates += [f"INSERT {{ GRAPH <{derived}> {{ ?a <{prop}> ?n }} }} WHERE {{ {{ SELECT ?a "
-                    f"(COUNT(DISTINCT ?other) AS ?n) WHERE {{ {values} GRAPH ?g {{ {pattern} }} "
-                    f"FILTER(?g != <{derived}>) }} GROUP BY ?a }} }}" for prop, pattern in _COUNTS]
-        store.update(" ;\n".join(updates))
+def recount(store: Store, base: str) -> None:
+    """Recounts every article's counts from scratch (a repair; loads keep them right by ``count_in``,
+    ``count_out`` and ``replace``)."""
+    _recount_all(store, derived_graph(base))
 
 
 def replace(store: Store, minter: Minter, remove: set[Quad], add: set[Quad], touched: set[str]) -> None:

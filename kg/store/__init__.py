@@ -14,7 +14,6 @@ from typing import BinaryIO, Protocol
 from rdflib.term import Node
 
 from kg.mapping.terms import Object, Triple
-from rdflib.term import Node
 
 from kg.results import Result
 
@@ -64,9 +63,6 @@ class Store(Protocol):
 
     def stream(self, text: str, *, union: bool = True) -> Iterator[tuple[Node | None, ...]]:
         """The rows of a SELECT, lazily (a big answer is never one Python object)."""
-
-    def stream(self, text: str, *, union: bool = True) -> Iterator[tuple[Node | None, ...]]:
-        """A SELECT's rows one at a time, without holding them all (a pass over a whole source's graph)."""
 
     def update(self, text: str) -> None:
         """A SPARQL 1.1 Update, all of it or none."""
