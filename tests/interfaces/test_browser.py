@@ -45,6 +45,16 @@ def browser():
     shutil.rmtree(profile, ignore_errors=True)
 
 
+def _rows(browser, at_least: int = 1):
+    """The result table's rows once the page's fetch has filled it: the page answers asynchronously, so reading
+    the table right after a click races the request (it failed that way in CI)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#rows tbody tr")) >= at_least)
+    return browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+
+
 def test_run_a_canned_query_and_see_the_rows(browser, server):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -56,7 +66,7 @@ def test_run_a_canned_query_and_see_the_rows(browser, server):
     field = browser.find_element(By.ID, "p-article")
     field.send_keys("pmid:21933757")
     browser.find_element(By.ID, "run").click()
-    rows = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    rows = _rows(browser)
     browser.save_screenshot(str(ARTIFACTS / "canned-query.png"))
     assert len(rows) == 5
     link = rows[0].find_element(By.TAG_NAME, "a")
@@ -79,7 +89,9 @@ def test_an_article_page_shows_the_chart_and_the_network(browser, server):
     target = next(n for n in nodes if not n.get_dom_attribute("xlink:href").endswith("21933757"))
     href = target.get_dom_attribute("xlink:href")
     target.click()  # a node of the drawing is a link to that article's page
-    assert browser.current_url == server["url"] + href.lstrip("/")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 30).until(lambda b: b.current_url == server["url"] + href.lstrip("/"))
     assert browser.find_element(By.ID, "title").text
 
 
@@ -90,7 +102,7 @@ def test_the_sparql_editor_runs_an_example(browser, server):
     browser.find_elements(By.CSS_SELECTOR, "button.example")[0].click()
     assert "kg:citationCount" in browser.find_element(By.ID, "sparql-text").get_attribute("value")
     browser.find_element(By.CSS_SELECTOR, "#sparql-form button[type=submit]").click()
-    rows = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    rows = _rows(browser)
     browser.save_screenshot(str(ARTIFACTS / "sparql-editor.png"))
     cells = [c.text for c in rows[0].find_elements(By.TAG_NAME, "td")]
     assert cells == ["https://kg.example.org/br/pmid/21933757", "Magnesium and Cancer: a Dangerous Liason", "5"]
