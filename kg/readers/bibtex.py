@@ -19,7 +19,7 @@ from bibtexparser.model import (Block, DuplicateBlockKeyBlock, DuplicateFieldKey
 from kg.errors import ReaderError
 from kg.readers.fields import (cited_by, clean, date_fields, ids_in_urls, issns_in, labelled, date_from_parts, pages,
                                person, sole_author_affiliations, suffix_of, unlabelled_journal, valid)
-from kg.readers.limits import BIBTEX_BYTES, limited, size
+from kg.readers.limits import ABSTRACT, BIBTEX_BYTES, TEXT, TITLE, limited, over, size
 from kg.records import Article, Author, Identifier, Pages, PartialDate, Record, Scheme, Skipped
 
 NAME = "bibtex"
@@ -32,6 +32,7 @@ _TYPES = {"article": "Journal Article"}
 # "doi=10.1080%2f..."), and in pages "--" would become an en dash.
 _PROSE = ("title", "abstract", "journal", "journaltitle", "abbrev_source_title", "shortjournal", "language",
           "langid", "affiliation", "document_type")
+_LIMITS = {"title": TITLE, "abstract": ABSTRACT, "author": ABSTRACT}  # the whole list of authors; TEXT for others
 _VERBATIM_ESCAPE = re.compile(r"\\([_%&#$])|[{}]")
 # Exports are not LaTeX: Scopus writes "85.58% of" and "Taylor & Francis", which LaTeX reads as the start of
 # a comment and as a table column break; they are escaped before decoding.
@@ -131,6 +132,8 @@ def _block(block: Block, library: Library) -> Article | Skipped:
 
 def _record(entry: Entry, line: int | None, library: Library) -> Article | Skipped:
     raw = {key: value for key, value in entry.items() if isinstance(value, str)}
+    if (problem := _too_long(raw)) is not None:
+        return Skipped(entry.key, problem, line)
     prose = _decoded(entry, library)
     identifiers, rejected = _identifiers(raw)
     if not identifiers:
@@ -157,6 +160,16 @@ def _record(entry: Entry, line: int | None, library: Library) -> Article | Skipp
         declared_citation_count=cited_by([raw.get("note", "")]),
         record_id=entry.key,
     )
+
+
+def _too_long(raw: dict[str, str]) -> str | None:
+    """A field over its limit, as written: checked before LaTeX decoding, which reads about 45,000 characters a
+    second (a title at its 1,000,000-character limit: 24 s), so that an oversized field costs nothing."""
+    for key, value in raw.items():
+        limit = _LIMITS.get(key, TEXT)
+        if len(value) > limit:
+            return over(f"the {key}", len(value), limit)
+    return None
 
 
 def _decoded(entry: Entry, library: Library) -> dict:

@@ -1,4 +1,5 @@
-"""The query tests' samples: a store and the plain-Python model of the same records, made once per module."""
+"""The query tests' samples: a store and the plain-Python model of the same records, made once per session and
+only read by the tests (each took 25-60 s to build, and five modules share them)."""
 
 from __future__ import annotations
 
@@ -52,14 +53,14 @@ def _sample(tmp_path_factory, source: Path, choose, extra: list[Path]):
         yield kg, Corpus(read_records(files))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def author_sample(tmp_path_factory, pubmed_dir: Path):
     """(store, model) of about 370 records of the 2021 slice, a fifth of them without dates, in two overlapping
     files."""
     yield from _sample(tmp_path_factory, pubmed_dir / AUTHORS_SOURCE, author_pmids, [])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def journal_sample(tmp_path_factory, pubmed_dir: Path, seed_page: Path):
     """(store, model) of the cited and citing articles of the 1977-79 baseline file and every article of its most
     cited journals (a fifth without dates, in two overlapping files), with the seed page and the PubMed record of
