@@ -1,13 +1,22 @@
 """kg bench end to end on a small corpus: every step runs and the report carries what the issue asks for."""
 
+import pytest
+
 from kg.bench import report
 from kg.bench.run import Options, bench
 from kg.interfaces.cli import main
 from kg.queries import catalogue
 
 
-def test_bench_on_a_small_corpus(tmp_path):
-    results = bench(Options(articles=300, work=tmp_path / "work", query_runs=3), log=lambda line: None)
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """A whole bench run on 300 articles, and its work folder (the store it leaves is measured again below)."""
+    work = tmp_path_factory.mktemp("bench") / "work"
+    return bench(Options(articles=300, work=work, query_runs=3), log=lambda line: None), work
+
+
+def test_bench_on_a_small_corpus(small_run, tmp_path):
+    results = small_run[0]
     load, limit = results["kg_load"], results["store_limit"]
     assert load["records"] == 300 and load["quads"] > 300 * 50
     assert limit["quads"] == load["quads"]  # the exported graph is the whole graph, bulk-loaded again
@@ -23,14 +32,13 @@ def test_bench_on_a_small_corpus(tmp_path):
     assert json_path.stat().st_size > 1000
 
 
-def test_queries_only_measures_the_store_an_earlier_run_left(tmp_path):
-    work = tmp_path / "work"
+def test_queries_only_measures_the_store_an_earlier_run_left(small_run, tmp_path):
+    work = small_run[1]
     assert main(["bench", "--articles", "200", "--work", str(work), "--out", str(tmp_path), "--queries-only"]) == 2
-    bench(Options(articles=200, work=work, query_runs=1), log=lambda line: None)
-    results = bench(Options(articles=200, work=work, query_runs=2, queries_only=True), log=lambda line: None)
+    results = bench(Options(articles=300, work=work, query_runs=2, queries_only=True), log=lambda line: None)
     assert "kg_load" not in results and set(results["queries"]) == set(catalogue())
     assert results["queries"]["article-metadata"]["mean_rows"] == 1  # the store is there, with its articles
     _, md_path = report.write(results, tmp_path / "report")
-    assert md_path.name == "bench-200-queries.md"
+    assert md_path.name == "bench-300-queries.md"
     text = md_path.read_text()
     assert "| article-metadata | entity |" in text and "(a) kg load" not in text
