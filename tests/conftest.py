@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -155,10 +156,14 @@ def virtuoso(tmp_path_factory):
             pytest.fail(why)
         pytest.skip(why)
     instance = private.start(tmp_path_factory.mktemp("virtuoso"))
+    instance.supervise()  # restarted if it dies, as a service manager would: see kg.bench.virtuoso
     try:
         yield instance
     finally:
         instance.stop()
+        if instance.crashes:  # never silent: the run's summary shows it
+            warnings.warn(f"the private Virtuoso died {len(instance.crashes)} time(s) during the tests (exit "
+                          f"statuses {instance.crashes}) and was restarted each time", stacklevel=1)
 
 
 def open_remote(virtuoso, **options):

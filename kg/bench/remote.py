@@ -31,6 +31,8 @@ def bench_virtuoso(source: Path, work: Path, *, label: str, articles: int | None
     results: dict = {"machine": machine(), "source": source.name, "label": label,
                      "started": time.strftime("%Y-%m-%d %H:%M:%S"), "loads": {}}
     server = private.start(work / "virtuoso", bulk=bulk, buffers=340_000)  # 2.7 GiB of cache
+    server.supervise()
+    results["virtuoso_restarts"] = server.crashes  # the report says when the server died and was restarted
     try:
         target = Remote(server.endpoint, server.update_endpoint, server.graph_store, "dba", server.password, None,
                         server.isql)
@@ -119,6 +121,9 @@ def markdown(r: dict) -> str:
             lines.append(f"| {words} | {step['seconds']:.1f} | {step.get('quads', '')} | "
                          f"{'' if rate is None else f'{rate:,.0f}'} | "
                          f"{'' if rate is None or not base else f'{rate / base:.2f}'} |")
+    if r.get("virtuoso_restarts"):
+        lines += ["", f"Virtuoso died and was restarted {len(r['virtuoso_restarts'])} time(s) during the run (exit "
+                  f"statuses {r['virtuoso_restarts']}); the figures include the restarts."]
     lines += ["", "| target | met |", "|---|---|"]
     for key, ratio, words in TARGETS:
         rate = loads.get(key, {}).get("triples_per_s")

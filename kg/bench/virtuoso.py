@@ -9,7 +9,9 @@ import shutil
 import signal
 import socket
 import string
+import sys
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -158,6 +160,9 @@ class Virtuoso:
     password: str
     process: subprocess.Popen | None = None
     system: set[str] = field(default_factory=set)  # Virtuoso's own graphs, there from the start
+    crashes: list[int] = field(default_factory=list)  # exit statuses of the times supervise() restarted it
+    _stopped: bool = False
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def url(self) -> str:
@@ -180,6 +185,12 @@ class Virtuoso:
         return f"127.0.0.1:{self.isql_port}"
 
     def stop(self) -> None:
+        """Stops the server (and its supervisor: it is not restarted)."""
+        with self._lock:
+            self._stopped = True
+            self._terminate()
+
+    def _terminate(self) -> None:
         """SIGTERM and wait; when the server does not end (seen stuck inside a huge write), raw_exit over isql,
         then SIGKILL."""
         if self.process is None or self.process.poll() is not None:
@@ -195,6 +206,25 @@ class Virtuoso:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def supervise(self) -> None:
+        """Restarts the server on the same database and ports whenever it ends without stop(), as a service
+        manager would (systemd's Restart=on-failure): Debian's Virtuoso 7.2.9 has been seen to die of a
+        segmentation fault, now and then, while answering read queries (README). Virtuoso rolls its transaction
+        log forward on restart, so nothing committed is lost, and kg's client retries reads meanwhile. Each
+        restart is noted in ``crashes`` (the exit status) and on stderr."""
+        def watch() -> None:
+            while True:
+                time.sleep(0.2)
+                with self._lock:
+                    if self._stopped:
+                        return
+                    if self.process is not None and (status := self.process.poll()) is not None:
+                        self.crashes.append(status)
+                        print(f"kg: the private Virtuoso at {self.url} ended (exit status {status}); restarting it",
+                              file=sys.stderr)
+                        self.process = _run(self)
+        threading.Thread(target=watch, name="kg-virtuoso-supervisor", daemon=True).start()
 
     def graphs(self) -> set[str]:
         """Every graph holding a triple (Virtuoso's own included)."""
@@ -224,8 +254,9 @@ class Virtuoso:
 
     def restart(self) -> None:
         """Stops the server and starts it again on the same database and ports."""
-        self.stop()
-        self.process = _run(self)
+        with self._lock:
+            self._terminate()
+            self.process = _run(self)
 
 
 def start(folder: Path, *, bulk: Path | None = None, buffers: int = 100_000, max_rows: int = 1_000_000) -> Virtuoso:
