@@ -120,62 +120,82 @@ def unwrap(message: tuple) -> Result:
 
 # -- the streaming side, for the server -----------------------------------------------------------------------
 class Sender:
-    """Collects written bytes into messages of about FLUSH_BYTES for ``send`` (a pipe to the server)."""
+    """The worker's side of a streamed answer. Bytes are collected into messages of about FLUSH_BYTES for ``send``
+    (a pipe to the server); an answer that ends before the first such message goes as one ("whole", form, media
+    type, truncated, bytes) message, which the server answers with one plain response: most entity queries'
+    answers are a few kilobytes, and three messages each (head, data, end) cost the server more than the query.
+    A long answer goes as ("head", form, media type, truncated), ("data", bytes)... and ("end",)."""
 
     def __init__(self, send: Callable[[tuple], None]) -> None:
         self._send, self._buffer = send, bytearray()
+        self._head: tuple | None = None
+        self._headed = False
+
+    def head(self, form: str, media: str, truncated: bool) -> None:
+        self._head = (form, media, truncated)
 
     def write(self, data: bytes | str) -> int:
         self._buffer += data.encode("utf-8") if isinstance(data, str) else data
         if len(self._buffer) >= FLUSH_BYTES:
-            self.flush()
+            self._emit()
         return len(data)
 
     def flush(self) -> None:
+        """Nothing: a serializer's flush must not split a small answer (messages go by size and at the end)."""
+
+    def _emit(self) -> None:
+        if not self._headed:
+            self._send(("head", *self._head))
+            self._headed = True
         if self._buffer:
             self._send(("data", bytes(self._buffer)))
             self._buffer.clear()
 
+    def end(self) -> None:
+        if self._headed:
+            self._emit()
+            self._send(("end",))
+        else:
+            self._send(("whole", *self._head, bytes(self._buffer)))
+
 
 def stream(graph, job: Job, send: Callable[[tuple], None]) -> None:
-    """Runs a job and sends ("head", form, media type, truncated), ("data", bytes)... and ("end",); or one
-    ("error", kind, message), also after data when evaluation fails late."""
+    """Runs a job and sends its answer through a Sender (one "whole" message, or "head", "data"... and "end");
+    or one ("error", kind, message), also after data when evaluation fails late."""
+    out = Sender(send)
     if job.name:
         result = graph.query(job.name, **job.params)
         media, fmt = _pick(job.accept, SOLUTION_TYPES, "a table of results")
         rows, truncated = _cut(iter(result.rows), job.max_rows)
-        send(("head", "solutions", media, truncated))
-        _write(Sender(send), chunks(fmt, result.columns, rows, boolean=result.boolean, truncated=truncated))
-        send(("end",))
+        out.head("solutions", media, truncated)
+        _write(out, chunks(fmt, result.columns, rows, boolean=result.boolean, truncated=truncated))
+        out.end()
         return
     answer = graph.answer(job.text, default_graph=job.default_graph, named_graphs=job.named_graphs,
                           allow_service=job.allow_service)
-    out = Sender(send)
     try:
         if answer.triples is not None:
             media, _ = _pick(job.accept, dict.fromkeys(GRAPH_TYPES, ""), "an RDF graph (CONSTRUCT or DESCRIBE)")
             triples, truncated = _cut(answer.triples, job.max_rows)
-            send(("head", "graph", media, truncated))
+            out.head("graph", media, truncated)
             graph.store.write_triples(triples, out, media)
         elif answer.boolean is None and not job.max_rows:  # no cut to make: the store's own writer, faster
             media, _ = _pick(job.accept, SOLUTION_TYPES, "a table of results (SELECT or ASK)")
-            send(("head", "solutions", media, False))
+            out.head("solutions", media, False)
             graph.store.write_solutions(answer, out, media)
         else:
             media, fmt = _pick(job.accept, SOLUTION_TYPES, "a table of results (SELECT or ASK)")
             rows, truncated = _cut(answer.rows, job.max_rows)
-            send(("head", "boolean" if answer.boolean is not None else "solutions", media, truncated))
+            out.head("boolean" if answer.boolean is not None else "solutions", media, truncated)
             _write(out, chunks(fmt, answer.columns, rows, boolean=answer.boolean, truncated=truncated))
     except OSError as exc:  # the store failed while the answer was read
         raise QueryError(f"the query failed: {exc}") from exc
-    out.flush()
-    send(("end",))
+    out.end()
 
 
 def _write(out: Sender, pieces) -> None:
     for piece in pieces:
         out.write(piece)
-    out.flush()
 
 
 def _cut(items, max_rows: int):

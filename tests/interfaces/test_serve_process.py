@@ -154,5 +154,15 @@ def test_long_answers_arrive_whole(server):
     for _ in range(10):
         status, headers, body = request(server, "GET", "/sparql?" + urlencode(
             {"query": "SELECT * WHERE { ?s ?p ?o }"}))
-        assert status == 200 and len(body) > 100_000
+        assert status == 200 and len(body) > 100_000 and headers.get("transfer-encoding") == "chunked"
         assert len(json.loads(body)["results"]["bindings"]) > 500
+
+
+def test_a_short_answer_is_one_response_with_its_length(server):
+    """An answer under one message (64 KB) comes whole from the worker and goes out with Content-Length."""
+    query = f"SELECT ?b WHERE {{ <{ARTICLE}> ?p ?b }} ORDER BY ?b"
+    status, headers, body = request(server, "GET", "/sparql?" + urlencode({"query": query}))
+    assert status == 200 and "transfer-encoding" not in headers and int(headers["content-length"]) == len(body)
+    assert len(json.loads(body)["results"]["bindings"]) > 3
+    status, headers, body = request(server, "GET", "/api/queries/citing-articles?article=pmid:21933757")
+    assert status == 200 and int(headers["content-length"]) == len(body) and len(json.loads(body)) == 5

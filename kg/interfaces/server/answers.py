@@ -51,11 +51,13 @@ async def respond(request: Request, job: Job, *, headers: dict[str, str] | None 
         return error(exc)
     if head[0] == "error":
         return error(ERRORS.get(head[1], KgError)(head[2]))
-    _, form_, media, truncated = head
+    media, truncated = head[2], head[3]
     extra = dict(headers or {})
     if truncated:
         extra["KG-Truncated"] = f"true; max-rows={job.max_rows}"
     extra["KG-Max-Rows"] = str(job.max_rows)
+    if head[0] == "whole":  # a short answer, in one message: one plain response with its length
+        return Response(head[4], media_type=media, headers=extra)
 
     async def body():
         async for message in messages:

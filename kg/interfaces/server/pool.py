@@ -16,7 +16,7 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.workers import Job, execute, stream, unwrap
 
-TERMINAL = ("end", "error", "result")
+TERMINAL = ("end", "error", "result", "whole")
 
 
 class Busy(Exception):
