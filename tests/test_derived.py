@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from kg.consolidate import counts as derived
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -36,9 +38,12 @@ def _quads(kg) -> set:
                          "FILTER(!STRENDS(STR(?g), '/graph/provenance')) }").rows)
 
 
-def test_unload_removes_exactly_one_source(graph, seed_page, tmp_path, counts_are_fresh):
+@pytest.mark.parametrize("batch", [None, 7], ids=["one batch", "batches of 7 quads"])
+def test_unload_removes_exactly_one_source(graph, seed_page, tmp_path, counts_are_fresh, batch, monkeypatch):
     from kg import KnowledgeGraph
 
+    if batch:  # a graph is removed REMOVE_BATCH quads at a time: here in many batches
+        monkeypatch.setattr("kg.store.oxigraph.REMOVE_BATCH", batch)
     graph.load(seed_page)
     page_only = _quads(graph)
     report = graph.load(DATA / "pubmed_39917195.xml")

@@ -34,7 +34,7 @@ class Options:
     clients: int = 8
     seconds: float = 20.0
     oxigraph: str | None = None  # the `oxigraph` command (PyPI package oxigraph, in its own environment)
-    workers: int = 8
+    workers: int = 4
     seed: int = 1
 
 

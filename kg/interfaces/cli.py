@@ -184,7 +184,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--store", type=Path, help="kg bench serve: the store to serve (e.g. WORK/store-10000)")
     bench.add_argument("--clients", type=int, default=8, help="kg bench serve: concurrent clients (default: 8)")
     bench.add_argument("--seconds", type=float, default=20.0, help="kg bench serve: seconds per workload")
-    bench.add_argument("--workers", type=int, default=8, help="kg bench serve: kg serve's query workers (default: 8)")
+    bench.add_argument("--workers", type=int, default=4, help="kg bench serve: kg serve's query workers (default: 4, as kg serve)")
     bench.add_argument("--oxigraph", metavar="COMMAND",
                        help="kg bench serve: the `oxigraph` command (PyPI oxigraph, in the benchmark's own "
                        "environment only), to measure its server on the same store and requests")
@@ -285,11 +285,12 @@ def _bench_virtuoso(args: argparse.Namespace) -> int:
     if args.baseline is not None:
         source, label, articles = args.baseline, "real-" + args.baseline.name.split(".")[0], None
     else:
-        options = Options(args.articles, args.work, seed=args.seed)
+        options = Options(args.articles, args.work, seed=args.seed, density=args.density)
         args.work.mkdir(parents=True, exist_ok=True)
-        source = args.work / f"corpus-{args.articles}-{args.seed}.xml.gz"
+        suffix = "" if args.density == "dense" else "-" + args.density  # as kg bench names its corpora
+        source = args.work / f"corpus-{args.articles}-{args.seed}{suffix}.xml.gz"
         _corpus(options, source, log)
-        label, articles = str(args.articles), args.articles
+        label, articles = f"{args.articles}{suffix}", args.articles
     results = remote.bench_virtuoso(source, args.work, label=label, articles=articles, log=log,
                                     save=lambda partial: remote.write(partial, args.out))
     for path in remote.write(results, args.out):

@@ -26,6 +26,7 @@ from kg.store import Answer, Quad, nquads
 
 _FULL = ("No space left on device", "File too large")  # RocksDB's words for ENOSPC and EFBIG
 CHUNK_BYTES = 64 << 20  # N-Quads per bulk-loaded chunk file
+REMOVE_BATCH = 100_000  # quads read ahead while a graph is removed
 _CHUNKS = "kg-bulk-"  # the folder of a bulk load's chunk files
 EXPORT_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "ntriples": ox.RdfFormat.N_TRIPLES,
                   "turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -230,10 +231,20 @@ class OxigraphStore:
         return self._store.contains_named_graph(self._iri(graph))
 
     def remove_graph(self, graph: str) -> None:
-        """Removes a named graph and every quad in it (nothing if it does not exist)."""
+        """Removes a named graph and every quad in it (nothing if it does not exist), REMOVE_BATCH quads at a
+        time: Oxigraph's own remove_graph is one transaction holding every removal in memory (a 2.1 M-quad source
+        graph: 157 s of CPU and 2.9 GB, against 90 s one quad at a time). Killed half-way, the graph is partly
+        gone; the caller's mark (an unload's, a replacement's) has it removed again."""
         node = self._iri(graph)
-        if self._store.contains_named_graph(node):
+        if not self._store.contains_named_graph(node):
+            return
+        try:
+            while batch := list(itertools.islice(self._store.quads_for_pattern(None, None, None, node), REMOVE_BATCH)):
+                for quad in batch:
+                    self._store.remove(quad)
             self._store.remove_graph(node)
+        except OSError as exc:
+            raise failure(exc, "remove a graph from the store", self.path) from exc
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
