@@ -22,8 +22,10 @@ _REACH = (
     f"<{c4o.hasGlobalCitationFrequency}> ?n",
     f"?a <{pro.isDocumentContextFor}>/(<{pro.isHeldBy}>|<{pro.relatesToOrganization}>) ?n",
     f"?a <{pro.isDocumentContextFor}>/<{pro.isHeldBy}>/<{datacite.hasIdentifier}> ?n",
-    f"?a <{frbr.partOf}>+ ?n",
-    f"?a <{frbr.partOf}>+/<{datacite.hasIdentifier}> ?n",
+    # issue, volume, journal: three steps at most (MAPPING), written out: Virtuoso refuses `partOf+` from VALUES
+    f"?a <{frbr.partOf}>|<{frbr.partOf}>/<{frbr.partOf}>|<{frbr.partOf}>/<{frbr.partOf}>/<{frbr.partOf}> ?n",
+    f"?a (<{frbr.partOf}>|<{frbr.partOf}>/<{frbr.partOf}>|<{frbr.partOf}>/<{frbr.partOf}>/<{frbr.partOf}>)/"
+    f"<{datacite.hasIdentifier}> ?n",
     f"?n <{cito.hasCitingEntity}>|<{cito.hasCitedEntity}> ?a",
 )
 # What the neighbourhood holds of the articles at the other end of a citation: enough to tell an article from a

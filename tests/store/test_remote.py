@@ -141,3 +141,26 @@ def test_a_killed_remote_load_is_completed_by_loading_again(virtuoso, shared, tm
         [described] = kg.sources()
         assert described["status"] == "complete" and partial < int(described["triples"])
         assert quads(kg) == quads(clean)
+
+
+def test_validate_and_infer_give_the_same_on_virtuoso(remote_graph, seed_page, pubmed_dir, tmp_path):
+    """kg validate and kg infer read and write through the Store protocol: on Virtuoso, the same violations for
+    the same articles, and the same entailed triples in the inferred graph, which kg unload inferred drops."""
+    from kg.ontology.infer import infer, inferred_graph
+    from kg.ontology.validate import validate
+
+    files = [seed_page, DATA / "pubmed_39917195.xml", pubmed_dir / "pmparser__pubmed26n1335.xml.gz"]
+    with KnowledgeGraph(tmp_path / "store") as embedded:
+        for kg in (embedded, remote_graph):
+            assert not kg.load(files).failed
+        # a sample as big as the store: every article, in IRI order, so that both check the same batches
+        ours, theirs = (validate(kg.store, kg.minter, sample_size=100_000) for kg in (embedded, remote_graph))
+        assert ours.articles == theirs.articles > 30 and ours.quads == theirs.quads
+        assert {k: r.count for k, r in ours.rules.items()} == {k: r.count for k, r in theirs.rules.items()}
+        written = [infer(kg.store, kg.minter) for kg in (embedded, remote_graph)]
+        assert written[0] == written[1] > 1000
+        entailed = "SELECT ?s ?p ?o WHERE {{ GRAPH <{}> {{ ?s ?p ?o }} }}"
+        assert set(embedded.sparql(entailed.format(inferred_graph(embedded.minter))).rows) == \
+            set(remote_graph.sparql(entailed.format(inferred_graph(remote_graph.minter))).rows)
+        assert remote_graph.unload("inferred") == written[1]
+        assert not remote_graph.sparql(f"ASK {{ GRAPH <{inferred_graph(remote_graph.minter)}> {{ ?s ?p ?o }} }}").boolean
