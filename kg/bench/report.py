@@ -75,9 +75,10 @@ def _incremental(r: dict) -> list[str]:
     inc = r.get("incremental")
     if not inc:
         return []
-    ok = inc["new_articles_found"] == 1000 and inc["stale_counts"] == 0
-    return ["", f"(e) 1,000 new articles into the {r['articles']:,}-article store: {inc['seconds']:.1f} s "
-                f"(target < 10 s at 1 M); {inc['new_articles_found']} of 1,000 found, "
+    new = inc.get("articles", 1000)
+    ok = inc["new_articles_found"] == new and inc["stale_counts"] == 0
+    return ["", f"(e) {new:,} new articles into the {r['articles']:,}-article store: {inc['seconds']:.1f} s "
+                f"(target < 10 s at 1 M); {inc['new_articles_found']} of {new:,} found, "
                 f"{inc['references_checked']:,} cited articles checked, {inc['stale_counts']} stale counts: "
                 f"{'consistent' if ok else 'NOT consistent'}."]
 

@@ -42,6 +42,7 @@ class Options:
     query_runs: int = 20
     profile: bool = False
     queries_only: bool = False  # step (f) alone, on the store a previous run left in ``work``
+    increment: int = 1000  # step (e)'s new articles
 
 
 def bench(options: Options, *, log=print) -> dict:
@@ -165,19 +166,19 @@ def _peer(options: Options, source: Path, log) -> dict:
 
 
 def _incremental(options: Options, store: Path, log) -> dict:
-    log("(e) 1,000 new articles citing the corpus, into the big store")
-    path = options.work / f"increment-{options.articles}.xml.gz"
-    corpus.write_increment(path, articles=1000, existing=options.articles, seed=options.seed + 1,
+    log(f"(e) {options.increment:,} new articles citing the corpus, into the big store")
+    path = options.work / f"increment-{options.articles}-{options.increment}.xml.gz"
+    corpus.write_increment(path, articles=options.increment, existing=options.articles, seed=options.seed + 1,
                            first_pmid=FIRST_PMID)
     done = run(_kg("load", "--quiet", "--store", str(store), str(path)))
-    new = [str(FIRST_PMID + options.articles + i) for i in range(1000)]
+    new = [str(FIRST_PMID + options.articles + i) for i in range(options.increment)]
     with KnowledgeGraph(store) as graph:
         found = graph.query("citation-counts", articles=" ".join(f"pmid:{p}" for p in new))
         touched = graph.sparql(f"SELECT DISTINCT ?cited WHERE {{ VALUES ?p {{ {' '.join(chr(34) + p + chr(34) for p in new)} }}"
                                " ?a <http://purl.org/spar/fabio/hasPubMedId> ?p ; <http://purl.org/spar/cito/cites> ?cited }")
         stale = _stale_counts(graph, [str(r[0]) for r in touched.rows])
-    return {"seconds": done.seconds, "peak_rss_mib": done.peak_rss_mib, "returncode": done.returncode,
-            "new_articles_found": len(found), "references_checked": len(touched), "stale_counts": stale}
+    return {"articles": options.increment, "seconds": done.seconds, "peak_rss_mib": done.peak_rss_mib,
+            "returncode": done.returncode, "new_articles_found": len(found), "references_checked": len(touched), "stale_counts": stale}
 
 
 def _stale_counts(graph: KnowledgeGraph, articles: list[str]) -> int:

@@ -12,7 +12,7 @@ from kg.queries import catalogue
 def small_run(tmp_path_factory):
     """A whole bench run on 300 articles, and its work folder (the store it leaves is measured again below)."""
     work = tmp_path_factory.mktemp("bench") / "work"
-    return bench(Options(articles=300, work=work, query_runs=3), log=lambda line: None), work
+    return bench(Options(articles=300, work=work, query_runs=3, increment=200), log=lambda line: None), work
 
 
 def test_bench_on_a_small_corpus(small_run, tmp_path):
@@ -22,13 +22,13 @@ def test_bench_on_a_small_corpus(small_run, tmp_path):
     assert limit["quads"] == load["quads"]  # the exported graph is the whole graph, bulk-loaded again
     assert results["rdflib"]["quads"] == load["quads"]
     incremental = results["incremental"]
-    assert (incremental["returncode"], incremental["new_articles_found"], incremental["stale_counts"]) == (0, 1000, 0)
+    assert (incremental["returncode"], incremental["new_articles_found"], incremental["stale_counts"]) == (0, 200, 0)
     assert incremental["references_checked"] > 100
     assert set(results["queries"]) == set(catalogue())
     assert all(q["p50_ms"] > 0 for q in results["queries"].values())
     json_path, md_path = report.write(results, tmp_path / "report")
     text = md_path.read_text()
-    assert "(a) kg load" in text and "a/b triples/s" in text and "| citing-articles | entity |" in text
+    assert "(e) 200 new articles" in text and "consistent." in text and "(a) kg load" in text and "a/b triples/s" in text and "| citing-articles | entity |" in text
     assert json_path.stat().st_size > 1000
 
 
