@@ -28,7 +28,8 @@ def test_bench_on_a_small_corpus(small_run, tmp_path):
     assert all(q["p50_ms"] > 0 for q in results["queries"].values())
     json_path, md_path = report.write(results, tmp_path / "report")
     text = md_path.read_text()
-    assert "(e) 200 new articles" in text and ": consistent." in text and "(a) kg load" in text and "a/b triples/s" in text and "| citing-articles | entity |" in text
+    assert "(e) 200 new articles" in text and ": consistent." in text
+    assert "(a) kg load" in text and "a/b triples/s" in text and "| citing-articles | entity |" in text
     assert json_path.stat().st_size > 1000
 
 
