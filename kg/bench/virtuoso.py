@@ -73,11 +73,6 @@ ThreadsPerQuery = 2
 AsyncQueueMaxThreads = 10
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
-; thread stacks of 2 MB (Debian's ini: 280,000 bytes for HTTP threads): kg's longer queries overflowed them and
-; the server died of SIGSEGV or SIGBUS at one code address (dmesg: "trap stack segment"), on article-metadata
-ServerThreadSize = 2000000
-MainThreadSize = 2000000
-FutureThreadSize = 2000000
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -92,7 +87,7 @@ MaxKeepAlives = 10
 KeepAliveTimeout = 10
 MaxCachedProxyConnections = 10
 ProxyConnectionCacheTimeout = 15
-HTTPThreadSize = 2000000
+HTTPThreadSize = 280000
 HttpPrintWarningsInOutput = 0
 Charset = UTF-8
 MaintenancePage = atomic.html
