@@ -96,7 +96,7 @@ def _killed(stores, start: str, tmp: Path, *command: str, fault: str) -> Path:
     return store
 
 
-UNLOAD_POINTS = ["unload:marked", "withdraw:counted-out", "withdraw:removed", "unload:withdrawn", "unload:settled"]
+UNLOAD_POINTS = ["unload:marked", "withdraw:counted-out", "remove:midway", "withdraw:removed", "unload:withdrawn", "unload:settled"]
 
 
 @pytest.mark.parametrize("fault", UNLOAD_POINTS)

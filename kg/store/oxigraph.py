@@ -17,6 +17,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from kg import faults
 from kg.errors import QueryError, StoreBusy, StoreError, StoreFull
 from kg.mapping import vocab
 from kg.mapping.terms import XSD_STRING as _XSD_STRING
@@ -240,7 +241,11 @@ class OxigraphStore:
             return
         try:
             while batch := list(itertools.islice(self._store.quads_for_pattern(None, None, None, node), REMOVE_BATCH)):
-                for quad in batch:
+                half = len(batch) // 2
+                for quad in batch[:half]:
+                    self._store.remove(quad)
+                faults.point("remove:midway")  # a graph half removed
+                for quad in batch[half:]:
                     self._store.remove(quad)
             self._store.remove_graph(node)
         except OSError as exc:

@@ -191,3 +191,25 @@ def test_a_query_answered_while_the_worker_pool_is_full_of_waiting(client):
 def test_the_marker_says_who_serves_the_store(client):
     marker = json.loads((client.app.state.settings.store / "kg-serve.json").read_text())
     assert marker["pid"] == os.getpid() and marker["url"].startswith("http://127.0.0.1:")
+
+
+def test_a_short_answer_is_one_message_from_its_worker_and_a_long_one_a_stream():
+    """What the worker sends the server: an answer under FLUSH_BYTES in one message (a serializer's flush does not
+    split it), a longer one as head, data... and end, with every byte."""
+    from kg.workers import FLUSH_BYTES, Sender
+
+    sent: list[tuple] = []
+    out = Sender(sent.append)
+    out.head("solutions", "text/csv", False)
+    out.write("a\r\n")
+    out.flush()
+    out.end()
+    assert sent == [("whole", "solutions", "text/csv", False, b"a\r\n")]
+    sent.clear()
+    out = Sender(sent.append)
+    out.head("graph", "text/turtle", True)
+    out.write(b"x" * FLUSH_BYTES)
+    out.write(b"y")
+    out.end()
+    assert sent[0] == ("head", "graph", "text/turtle", True) and sent[-1] == ("end",)
+    assert b"".join(m[1] for m in sent[1:-1]) == b"x" * FLUSH_BYTES + b"y"
