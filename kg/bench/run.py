@@ -178,7 +178,8 @@ def _incremental(options: Options, store: Path, log) -> dict:
                                " ?a <http://purl.org/spar/fabio/hasPubMedId> ?p ; <http://purl.org/spar/cito/cites> ?cited }")
         stale = _stale_counts(graph, [str(r[0]) for r in touched.rows])
     return {"articles": options.increment, "seconds": done.seconds, "peak_rss_mib": done.peak_rss_mib,
-            "returncode": done.returncode, "new_articles_found": len(found), "references_checked": len(touched), "stale_counts": stale}
+            "returncode": done.returncode, "new_articles_found": len(found), "references_checked": len(touched),
+            "stale_counts": stale}
 
 
 def _stale_counts(graph: KnowledgeGraph, articles: list[str]) -> int:

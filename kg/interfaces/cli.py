@@ -184,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--store", type=Path, help="kg bench serve: the store to serve (e.g. WORK/store-10000)")
     bench.add_argument("--clients", type=int, default=8, help="kg bench serve: concurrent clients (default: 8)")
     bench.add_argument("--seconds", type=float, default=20.0, help="kg bench serve: seconds per workload")
-    bench.add_argument("--workers", type=int, default=4, help="kg bench serve: kg serve's query workers (default: 4, as kg serve)")
+    bench.add_argument("--workers", type=int, default=4,
+                       help="kg bench serve: kg serve's query workers (default: 4, as kg serve)")
     bench.add_argument("--oxigraph", metavar="COMMAND",
                        help="kg bench serve: the `oxigraph` command (PyPI oxigraph, in the benchmark's own "
                        "environment only), to measure its server on the same store and requests")
